@@ -1,0 +1,81 @@
+//! Command-line definitions (clap) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pglint",
+    version,
+    about = "Lint PostgreSQL schema migrations (Django sqlmigrate output) for locks, rewrites and schema smells",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint SQL files, directories (every *.sql, in natural order) or "-" for stdin
+    Check(CheckArgs),
+    /// List every rule: id, family, default severity, summary
+    Rules,
+    /// Print one rule's documentation
+    Explain {
+        /// Rule id (or alias)
+        rule: String,
+    },
+    /// Write a starter .pglint.yaml in the current directory
+    Init,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct CheckArgs {
+    /// Files, directories or "-" (stdin)
+    pub paths: Vec<PathBuf>,
+    /// Name to report for stdin input
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Files or directories replayed into the schema first, not reported
+    #[arg(long, value_name = "PATHS", num_args = 1.., value_delimiter = ',')]
+    pub context: Vec<PathBuf>,
+    /// Configuration file (default: nearest .pglint.yaml upward)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Only these rules (ids or family names, comma-separated)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (ids or family names, comma-separated)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Target PostgreSQL major version (12 to 18)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Compact,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}

@@ -1,0 +1,127 @@
+//! What a rule reports, after its text has been filled in from the rule's YAML.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::SourceFile;
+use crate::span::{LineCol, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's level: a severity, or switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+/// A secondary label, possibly in another (earlier) file.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub file: Arc<SourceFile>,
+    /// The exact offending token (type name, index name, constraint…).
+    pub span: Span,
+    /// Short text on the primary span.
+    pub label: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub django: Option<String>,
+    /// The `describe()` of the Django operation the statement falls under.
+    pub operation: Option<String>,
+    pub related: Vec<Related>,
+    /// Index of the statement in its file (for suppressions and ordering).
+    pub statement: usize,
+}
+
+impl Finding {
+    pub fn start(&self) -> LineCol {
+        self.file.lines.line_col(&self.file.text, self.span.start)
+    }
+
+    /// The end position; for an empty span this is the start.
+    pub fn end(&self) -> LineCol {
+        self.file.lines.line_col(&self.file.text, self.span.end)
+    }
+
+    pub fn docs_url(&self) -> String {
+        docs_url(&self.rule)
+    }
+}
+
+pub const DOCS_BASE: &str = "https://github.com/pglint/pglint/blob/main/docs/rules";
+
+pub fn docs_url(rule: &str) -> String {
+    format!("{DOCS_BASE}/{rule}.md")
+}
+
+/// Counts per severity, for the summary line and the JSON summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn count(files: usize, findings: &[Finding]) -> Summary {
+        let mut s = Summary {
+            files,
+            ..Summary::default()
+        };
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}

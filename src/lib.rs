@@ -1,0 +1,16 @@
+//! pglint: a linter and advisor for PostgreSQL schema migrations, made for Django teams.
+//!
+//! Data flows one way: source → parse → schema replay → rules → findings → suppressions →
+//! report. A rule never parses, a reporter never decides, the catalog never reports.
+
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod lint;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod span;
+pub mod suppress;

@@ -1,0 +1,223 @@
+//! The `check` pipeline and the other subcommands, wired together; `main` maps the result to
+//! an exit code.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use crate::cli::{CheckArgs, Cli, Command, FailOn};
+use crate::config::{self, Config};
+use crate::finding::{Finding, Severity, Summary};
+use crate::parse::{self, Migration};
+use crate::rules::{Engine, docs, registry};
+use crate::schema::{Catalog, FileId};
+use crate::source::{self, Input, InputError, SourceFile};
+
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        None => check(&cli.check),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Rules) => {
+            print!("{}", docs::rules_listing());
+            EXIT_CLEAN
+        }
+        Some(Command::Explain { rule }) => match registry::find(&rule) {
+            Some(r) => {
+                print!("{}", docs::rule_markdown(r));
+                EXIT_CLEAN
+            }
+            None => {
+                eprintln!("pglint: unknown rule `{rule}` (see `pglint rules`)");
+                EXIT_ERROR
+            }
+        },
+        Some(Command::Init) => init(),
+    }
+}
+
+fn init() -> u8 {
+    let path = std::path::Path::new(".pglint.yaml");
+    if path.exists() {
+        eprintln!("pglint: .pglint.yaml already exists; not overwriting it");
+        return EXIT_ERROR;
+    }
+    match std::fs::write(path, config::STARTER) {
+        Ok(()) => {
+            println!("wrote .pglint.yaml");
+            EXIT_CLEAN
+        }
+        Err(e) => {
+            eprintln!("pglint: cannot write .pglint.yaml: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// The outcome of linting, before rendering.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub files: usize,
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    if args.paths.is_empty() {
+        eprintln!("pglint: no input; pass files, directories or - for stdin (see --help)");
+        return EXIT_ERROR;
+    }
+    let config = match config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return report_error(e),
+    };
+    let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
+        Ok(s) => s,
+        Err(e) => return report_error(e),
+    };
+    let engine = Engine::new(settings);
+    let outcome = lint_paths(&engine, &config, args);
+    let summary = Summary::count(outcome.files, &outcome.findings);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = crate::report::render(args.format, &outcome.findings, &summary, &mut out) {
+        eprintln!("pglint: cannot write the report: {e}");
+        return EXIT_ERROR;
+    }
+    let _ = out.flush();
+    for err in &outcome.errors {
+        eprintln!("{:?}", miette::Report::msg(err.to_string()));
+    }
+    exit_code(
+        &outcome,
+        args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
+    )
+}
+
+fn report_error(e: impl miette::Diagnostic + Send + Sync + 'static) -> u8 {
+    eprintln!("{:?}", miette::Report::new(e));
+    EXIT_ERROR
+}
+
+pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
+    if !outcome.errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    let threshold = match fail_on {
+        FailOn::Never => return EXIT_CLEAN,
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    if outcome.findings.iter().any(|f| f.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Loads, parses (in parallel) and lints the inputs; context files are replayed first.
+pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Outcome {
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "<stdin>".to_string());
+    let to_inputs = |paths: &[std::path::PathBuf]| -> Vec<Input> {
+        paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    Input::Stdin {
+                        name: stdin_name.clone(),
+                    }
+                } else {
+                    Input::Path(p.clone())
+                }
+            })
+            .collect()
+    };
+    let context = source::expand(&to_inputs(&args.context));
+    let reported = source::expand(&to_inputs(&args.paths));
+    let n_context = context.len();
+    let (migrations, errors) = load_and_parse(context.into_iter().chain(reported));
+    let mut catalog = Catalog::default();
+    let mut files: Vec<Arc<SourceFile>> = Vec::with_capacity(migrations.len());
+    let mut findings = Vec::new();
+    let mut linted = 0;
+    for (position, migration) in migrations {
+        let file = FileId(files.len());
+        files.push(migration.file.clone());
+        let report = position >= n_context;
+        let mut found = engine.lint(&migration, file, &mut catalog, &files, report);
+        if report {
+            linted += 1;
+            found.retain(|f| !config.ignores(&f.file.name, &f.rule));
+            findings.extend(crate::suppress::apply(engine, &migration, found));
+        }
+    }
+    Outcome {
+        findings,
+        errors,
+        files: linted,
+    }
+}
+
+type Loaded = (Vec<(usize, Migration)>, Vec<InputError>);
+
+/// Reads and parses every input, on all cores; results keep input order. Each result carries
+/// its position in the input list.
+fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputError>>) -> Loaded {
+    let inputs: Vec<_> = inputs.collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len().max(1));
+    let chunk = inputs.len().div_ceil(threads).max(1);
+    let results: Vec<(usize, Result<Migration, InputError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .filter_map(|(i, input)| {
+                            let pos = c * chunk + i;
+                            match input {
+                                Ok(input) => {
+                                    Some((pos, source::load(input).map(parse::parse_file)))
+                                }
+                                Err(_) => None,
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut errors: Vec<InputError> = Vec::new();
+    let mut migrations = Vec::new();
+    let mut expand_errors = inputs
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.err().map(|e| (i, e)))
+        .peekable();
+    for (pos, result) in results {
+        while let Some((i, _)) = expand_errors.peek() {
+            if *i > pos {
+                break;
+            }
+            errors.push(expand_errors.next().unwrap().1);
+        }
+        match result {
+            Ok(m) => migrations.push((pos, m)),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(expand_errors.map(|(_, e)| e));
+    (migrations, errors)
+}

@@ -1,0 +1,143 @@
+//! Splitting a migration into statements and parsing each one on its own with the real
+//! Postgres parser, so one bad statement becomes one finding and the rest is still linted.
+
+mod django;
+mod ffi;
+mod split;
+
+use std::sync::Arc;
+
+pub use pg_query::NodeEnum;
+
+pub use self::django::Operation;
+use crate::source::SourceFile;
+use crate::span::Span;
+
+/// One parsed migration file.
+#[derive(Debug)]
+pub struct Migration {
+    pub file: Arc<SourceFile>,
+    pub statements: Vec<Statement>,
+    /// The Django operation headers (`--\n-- Add field x to y\n--`), in file order.
+    pub operations: Vec<Operation>,
+    /// Every comment outside statements, in file order (suppressions live here).
+    pub comments: Vec<Comment>,
+}
+
+/// One statement of a migration.
+#[derive(Debug)]
+pub struct Statement {
+    /// The statement text in the file: leading comments and white space trimmed, no `;`.
+    pub span: Span,
+    /// The parse tree, or the syntax error that replaced it.
+    pub node: Result<NodeEnum, SyntaxError>,
+    /// Inside an explicit `BEGIN; … COMMIT;` block.
+    pub in_transaction: bool,
+    /// Index into [`Migration::operations`] of the operation this statement belongs to.
+    /// `None` before the first header and for Django's deferred SQL at the end of a migration.
+    pub operation: Option<usize>,
+    /// Django's deferred SQL (FK constraints and indexes printed after the last operation).
+    pub deferred: bool,
+}
+
+/// A statement Postgres refuses to parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    /// Where Postgres points (the token), or the statement's start.
+    pub at: Span,
+}
+
+/// A comment found between statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    /// The text without the comment markers, trimmed.
+    pub text: String,
+}
+
+impl Migration {
+    pub fn text(&self, span: Span) -> &str {
+        &self.file.text[span.start..span.end]
+    }
+
+    /// The Django operation header a statement falls under.
+    pub fn operation_of(&self, stmt: &Statement) -> Option<&Operation> {
+        stmt.operation.map(|i| &self.operations[i])
+    }
+}
+
+/// Splits and parses one file.
+pub fn parse_file(file: Arc<SourceFile>) -> Migration {
+    let pieces = split::split(&file.text);
+    let mut statements = Vec::with_capacity(pieces.statements.len());
+    for piece in pieces.statements {
+        match piece {
+            split::Piece::Sql(span) => parse_piece(&file.text, span, &mut statements),
+            split::Piece::Error { span, error } => {
+                statements.push(Statement::new(span, Err(error)))
+            }
+        }
+    }
+    let comments = pieces.comments;
+    let operations = django::attach_context(&file.text, &comments, &mut statements);
+    Migration {
+        file,
+        statements,
+        operations,
+        comments,
+    }
+}
+
+fn parse_piece(text: &str, span: Span, out: &mut Vec<Statement>) {
+    let sql = &text[span.start..span.end];
+    match ffi::parse(sql) {
+        Ok(tree) => {
+            for raw in tree.stmts {
+                let Some(node) = raw.stmt.and_then(|n| n.node) else {
+                    continue;
+                };
+                // One piece normally holds one statement; keep exact spans if it holds more.
+                let start = span.start + usize::try_from(raw.stmt_location).unwrap_or(0);
+                let end = match usize::try_from(raw.stmt_len) {
+                    Ok(0) | Err(_) => span.end,
+                    Ok(len) => (start + len).min(span.end),
+                };
+                let stmt_span = split::trim_statement(text, Span::new(start, end));
+                out.push(Statement::new(stmt_span, Ok(node)));
+            }
+        }
+        Err(failure) => {
+            let at = failure
+                .cursor_char
+                .map(|c| split::char_pos_to_span(sql, c).offset_by(span.start))
+                .unwrap_or(span);
+            out.push(Statement::new(
+                span,
+                Err(SyntaxError {
+                    message: failure.message,
+                    at,
+                }),
+            ));
+        }
+    }
+}
+
+impl Statement {
+    fn new(span: Span, node: Result<NodeEnum, SyntaxError>) -> Self {
+        Statement {
+            span,
+            node,
+            in_transaction: false,
+            operation: None,
+            deferred: false,
+        }
+    }
+
+    pub fn node(&self) -> Option<&NodeEnum> {
+        self.node.as_ref().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+//! Cutting a file into statement pieces without losing any text.
+//!
+//! `split_with_parser` is exact (it understands `BEGIN ATOMIC` bodies) but fails on the first
+//! syntax error; `split_with_scanner` survives errors but silently drops keyword-less junk
+//! (`SELEC 2;`). So: parser split first, scanner split as the fallback, and in both cases every
+//! gap between pieces is checked, so that no text is skipped without a finding.
+
+use super::{Comment, SyntaxError, ffi};
+use crate::span::Span;
+
+pub enum Piece {
+    Sql(Span),
+    Error { span: Span, error: SyntaxError },
+}
+
+pub struct Pieces {
+    pub statements: Vec<Piece>,
+    pub comments: Vec<Comment>,
+}
+
+pub fn split(text: &str) -> Pieces {
+    // The C API takes NUL-terminated strings: split a copy with NULs blanked (same byte
+    // offsets); parsing the piece itself later reports the NUL as a syntax error.
+    let blanked;
+    let scan_text = if text.contains('\0') {
+        blanked = text.replace('\0', " ");
+        blanked.as_str()
+    } else {
+        text
+    };
+    let mut out = Pieces {
+        statements: Vec::new(),
+        comments: Vec::new(),
+    };
+    let spans = match pg_query::split_with_parser(scan_text) {
+        Ok(pieces) => offsets(scan_text, &pieces),
+        Err(_) => match pg_query::split_with_scanner(scan_text) {
+            Ok(pieces) => offsets(scan_text, &pieces),
+            Err(_) => return split_unscannable(text, scan_text),
+        },
+    };
+    let mut pos = 0;
+    for span in spans {
+        gap(text, Span::new(pos, span.start), &mut out);
+        let start = skip_trivia(text, span, Some(&mut out.comments));
+        let trimmed = Span::new(start, trim_end(text, Span::new(start, span.end)));
+        if !trimmed.is_empty() {
+            out.statements.push(Piece::Sql(trimmed));
+        }
+        pos = span.end;
+    }
+    gap(text, Span::new(pos, text.len()), &mut out);
+    out
+}
+
+fn offsets(text: &str, pieces: &[&str]) -> Vec<Span> {
+    let base = text.as_ptr() as usize;
+    pieces
+        .iter()
+        .map(|p| {
+            let start = p.as_ptr() as usize - base;
+            Span::new(start, start + p.len())
+        })
+        .collect()
+}
+
+/// Text between pieces: white space, `;` and comments are fine; anything else was skipped by
+/// the splitter and is reported with the parser's own message.
+fn gap(text: &str, span: Span, out: &mut Pieces) {
+    let mut pos = span.start;
+    while pos < span.end {
+        pos = skip_trivia(text, Span::new(pos, span.end), Some(&mut out.comments));
+        if pos >= span.end {
+            return;
+        }
+        // Junk runs to the next `;` (or the end of the gap).
+        let end = text[pos..span.end].find(';').map_or(span.end, |i| pos + i);
+        let junk = Span::new(pos, trim_end(text, Span::new(pos, end)));
+        out.statements.push(Piece::Error {
+            span: junk,
+            error: junk_error(text, junk),
+        });
+        pos = end;
+    }
+}
+
+fn junk_error(text: &str, span: Span) -> SyntaxError {
+    let sql = &text[span.start..span.end];
+    match ffi::parse(sql) {
+        Err(f) => SyntaxError {
+            at: f
+                .cursor_char
+                .map_or(span, |c| char_pos_to_span(sql, c).offset_by(span.start)),
+            message: f.message,
+        },
+        Ok(_) => SyntaxError {
+            message: "the statement could not be split from its neighbours".into(),
+            at: span,
+        },
+    }
+}
+
+/// The scanner itself failed (an unterminated quote, comment or dollar quote): everything from
+/// the statement holding the error to the end of the file is one error; the text before it is
+/// split and linted as usual.
+fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
+    let failure = ffi::parse(scan_text).err();
+    let message = failure
+        .as_ref()
+        .map_or("the text cannot be tokenized".to_string(), |f| {
+            f.message.clone()
+        });
+    let err_at = failure
+        .and_then(|f| f.cursor_char)
+        .map_or(0, |c| char_pos_to_span(scan_text, c).start);
+    // Split the text before the error; its last piece is the start of the broken statement.
+    let mut out = match pg_query::split_with_scanner(&scan_text[..err_at]) {
+        Ok(_) if err_at == 0 => Pieces {
+            statements: Vec::new(),
+            comments: Vec::new(),
+        },
+        Ok(_) => split(&text[..err_at]),
+        Err(_) => Pieces {
+            statements: Vec::new(),
+            comments: Vec::new(),
+        },
+    };
+    let broken_start = match out.statements.pop() {
+        Some(Piece::Sql(span)) | Some(Piece::Error { span, .. }) => span.start,
+        None => skip_trivia(text, Span::new(0, text.len()), None).min(err_at),
+    };
+    let span = Span::new(
+        broken_start,
+        trim_end(text, Span::new(broken_start, text.len())),
+    );
+    let at = Span::new(
+        err_at,
+        (err_at + next_char_len(text, err_at)).min(text.len()),
+    );
+    out.statements.push(Piece::Error {
+        span,
+        error: SyntaxError { message, at },
+    });
+    out
+}
+
+/// Skips white space, `;` and comments from `span.start`; returns where real text begins.
+/// Comments are recorded when `comments` is given.
+pub fn skip_trivia(text: &str, span: Span, mut comments: Option<&mut Vec<Comment>>) -> usize {
+    let bytes = text.as_bytes();
+    let mut pos = span.start;
+    while pos < span.end {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b';' | b'\0' => pos += 1,
+            b'-' if bytes.get(pos + 1) == Some(&b'-') => {
+                let end = text[pos..span.end].find('\n').map_or(span.end, |i| pos + i);
+                if let Some(c) = comments.as_deref_mut() {
+                    let body = text[pos + 2..end].trim();
+                    c.push(Comment {
+                        span: Span::new(pos, trim_end(text, Span::new(pos, end))),
+                        text: body.into(),
+                    });
+                }
+                pos = end;
+            }
+            b'/' if bytes.get(pos + 1) == Some(&b'*') => {
+                let end = block_comment_end(bytes, pos, span.end);
+                if let Some(c) = comments.as_deref_mut() {
+                    let inner_end = if end >= pos + 4 && text[..end].ends_with("*/") {
+                        end - 2
+                    } else {
+                        end
+                    };
+                    c.push(Comment {
+                        span: Span::new(pos, end),
+                        text: text[pos + 2..inner_end].trim().into(),
+                    });
+                }
+                pos = end;
+            }
+            _ => break,
+        }
+    }
+    pos.min(span.end)
+}
+
+/// End of a (possibly nested, as in Postgres) block comment starting at `start`.
+fn block_comment_end(bytes: &[u8], start: usize, limit: usize) -> usize {
+    let mut depth = 0usize;
+    let mut pos = start;
+    while pos + 1 < limit {
+        match (bytes[pos], bytes[pos + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                pos += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                pos += 2;
+                if depth == 0 {
+                    return pos;
+                }
+            }
+            _ => pos += 1,
+        }
+    }
+    limit
+}
+
+fn trim_end(text: &str, span: Span) -> usize {
+    span.start
+        + text[span.start..span.end]
+            .trim_end_matches(|c: char| c.is_whitespace() || c == ';')
+            .len()
+}
+
+/// Trims leading comments and white space and the trailing `;` off a statement span.
+pub fn trim_statement(text: &str, span: Span) -> Span {
+    let start = skip_trivia(text, span, None);
+    Span::new(start, trim_end(text, Span::new(start, span.end)).max(start))
+}
+
+fn next_char_len(text: &str, at: usize) -> usize {
+    text.get(at..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8)
+}
+
+/// Turns Postgres's 1-based character cursor into the byte span of the token it points at.
+pub fn char_pos_to_span(sql: &str, cursor_char: usize) -> Span {
+    let Some((start, _)) = sql.char_indices().nth(cursor_char.saturating_sub(1)) else {
+        return Span::new(sql.len(), sql.len());
+    };
+    let rest = &sql[start..];
+    let first_len = rest.chars().next().map_or(0, char::len_utf8);
+    let token_len = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, ';' | ',' | '(' | ')'))
+        .map_or(rest.len(), |(i, _)| i);
+    Span::new(start, start + token_len.max(first_len))
+}

@@ -1,0 +1,62 @@
+//! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Summary};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    help: Option<&'a str>,
+    django: Option<&'a str>,
+    django_operation: Option<&'a str>,
+    url: String,
+}
+
+pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let findings = findings
+        .iter()
+        .map(|f| {
+            let (start, end) = (f.start(), f.end());
+            JsonFinding {
+                rule: &f.rule,
+                severity: f.severity.as_str(),
+                path: &f.file.name,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                message: &f.message,
+                help: f.help.as_deref(),
+                django: f.django.as_deref(),
+                django_operation: f.operation.as_deref(),
+                url: f.docs_url(),
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Report {
+            version: 1,
+            findings,
+            summary,
+        },
+    )?;
+    writeln!(out)
+}

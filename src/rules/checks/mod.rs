@@ -1,0 +1,131 @@
+//! One module per check. A check sees one statement, the catalog as it was just before that
+//! statement, and the whole migration; it returns spans and named values, never English.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::RangeVar;
+
+use crate::parse::{Migration, Statement};
+use crate::rules::options::RuleOptions;
+use crate::schema::{Catalog, FileId, QualifiedName};
+use crate::span::Span;
+
+/// What a check sees.
+pub struct StmtCtx<'a> {
+    pub migration: &'a Migration,
+    pub stmt: &'a Statement,
+    pub node: &'a NodeEnum,
+    /// The catalog just before this statement.
+    pub catalog: &'a Catalog,
+    pub file: FileId,
+    pub options: &'a RuleOptions,
+    pub pg_version: u32,
+}
+
+/// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
+/// Django settles later in the same migration, like the index created after its FK).
+pub type Confirm = Box<dyn Fn(&Catalog) -> bool>;
+
+/// What a check reports: spans and values; the rule's YAML supplies the words.
+pub struct Hit {
+    pub span: Span,
+    /// Key into the rule's `labels:` for the text on `span`.
+    pub label: Option<&'static str>,
+    /// Values for the `{placeholders}` of message, help, django and labels.
+    pub vars: Vec<(&'static str, String)>,
+    /// Secondary labels: key into `labels:`, file, span.
+    pub related: Vec<(&'static str, FileId, Span)>,
+    pub confirm: Option<Confirm>,
+}
+
+impl Hit {
+    pub fn at(span: Span) -> Self {
+        Hit {
+            span,
+            label: None,
+            vars: Vec::new(),
+            related: Vec::new(),
+            confirm: None,
+        }
+    }
+
+    pub fn label(mut self, key: &'static str) -> Self {
+        self.label = Some(key);
+        self
+    }
+
+    pub fn var(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.vars.push((name, value.into()));
+        self
+    }
+
+    pub fn related(mut self, key: &'static str, file: FileId, span: Span) -> Self {
+        self.related.push((key, file, span));
+        self
+    }
+
+    pub fn confirm(mut self, f: impl Fn(&Catalog) -> bool + 'static) -> Self {
+        self.confirm = Some(Box::new(f));
+        self
+    }
+}
+
+pub type CheckFn = fn(&StmtCtx<'_>, &mut Vec<Hit>);
+
+/// The check a rule names. One arm per check.
+pub fn lookup(name: &str) -> Option<CheckFn> {
+    Some(match name {
+        _ => return None,
+    })
+}
+
+impl StmtCtx<'_> {
+    /// A table created earlier in this same file: nobody else can be using it yet.
+    pub fn is_new_table(&self, table: &QualifiedName) -> bool {
+        self.catalog
+            .table(table)
+            .is_some_and(|t| t.created.file == self.file)
+    }
+
+    /// Finds `name` (an identifier as written, quoted or not) inside the statement text,
+    /// starting at byte `from` of the file; falls back to the statement span.
+    pub fn find_name(&self, name: &str, from: usize) -> Span {
+        find_identifier(&self.migration.file.text, self.stmt.span, name, from)
+    }
+
+    /// The span of a relation name (RangeVar locations are byte offsets into the statement).
+    pub fn range_var_span(&self, rv: &RangeVar) -> Span {
+        let start = self.stmt.span.start + usize::try_from(rv.location).unwrap_or(0);
+        find_identifier(
+            &self.migration.file.text,
+            self.stmt.span,
+            &rv.relname,
+            start,
+        )
+    }
+}
+
+/// The first occurrence of identifier `name` at or after `from` inside `within`: either
+/// `"name"` quoted or bare (case-insensitive, on identifier boundaries).
+pub fn find_identifier(text: &str, within: Span, name: &str, from: usize) -> Span {
+    let from = from.clamp(within.start, within.end);
+    let hay = &text[from..within.end];
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    if let Some(i) = hay.find(&quoted) {
+        return Span::new(from + i, from + i + quoted.len());
+    }
+    let lower = hay.to_ascii_lowercase();
+    let needle = name.to_ascii_lowercase();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+    let mut search = 0;
+    while let Some(i) = lower[search..].find(&needle) {
+        let s = search + i;
+        let e = s + needle.len();
+        let before_ok = s == 0 || !is_ident(lower.as_bytes()[s - 1]);
+        let after_ok = e == lower.len() || !is_ident(lower.as_bytes()[e]);
+        if before_ok && after_ok {
+            return Span::new(from + s, from + e);
+        }
+        search = s + 1;
+    }
+    within
+}

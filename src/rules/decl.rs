@@ -1,0 +1,159 @@
+//! The shape of a rule file, `rules/<family>/<id>.yaml`. Every mapping denies unknown keys.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Level;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDecl {
+    /// kebab-case, names the defect, stable forever; equals the file stem.
+    pub id: String,
+    pub family: String,
+    /// Default level.
+    pub severity: Level,
+    /// One line for `pglint rules` and the doc's "What it does".
+    pub summary: String,
+    /// The problem, with `{placeholders}` filled by the check.
+    pub message: String,
+    /// The fix, imperative.
+    pub help: String,
+    /// The fix in Django terms.
+    #[serde(default)]
+    pub django: Option<String>,
+    /// Texts of the labels the check places, by key.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// PostgreSQL facts about the statement this rule flags.
+    #[serde(default)]
+    pub locks: Option<LockDecl>,
+    #[serde(default)]
+    pub min_pg: Option<u32>,
+    #[serde(default)]
+    pub max_pg: Option<u32>,
+    #[serde(default)]
+    pub options: BTreeMap<String, OptionDecl>,
+    /// Old ids that keep working.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The Rust check; defaults to the id.
+    #[serde(default)]
+    pub check: Option<String>,
+    pub docs: Docs,
+}
+
+impl RuleDecl {
+    pub fn check_name(&self) -> &str {
+        self.check.as_deref().unwrap_or(&self.id)
+    }
+
+    pub fn applies_to(&self, pg_version: u32) -> bool {
+        self.min_pg.is_none_or(|v| pg_version >= v) && self.max_pg.is_none_or(|v| pg_version <= v)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LockMode {
+    AccessShare,
+    RowShare,
+    RowExclusive,
+    ShareUpdateExclusive,
+    Share,
+    ShareRowExclusive,
+    Exclusive,
+    AccessExclusive,
+}
+
+impl LockMode {
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            LockMode::AccessShare => "ACCESS SHARE",
+            LockMode::RowShare => "ROW SHARE",
+            LockMode::RowExclusive => "ROW EXCLUSIVE",
+            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            LockMode::Share => "SHARE",
+            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            LockMode::Exclusive => "EXCLUSIVE",
+            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
+        }
+    }
+
+    /// What ordinary traffic this lock blocks, per Postgres's conflict table: plain SELECT
+    /// takes ACCESS SHARE, INSERT/UPDATE/DELETE take ROW EXCLUSIVE.
+    pub fn blocks(self) -> Vec<Blocked> {
+        let mut out = Vec::new();
+        if self == LockMode::AccessExclusive {
+            out.push(Blocked::Reads);
+        }
+        if self >= LockMode::Share {
+            out.push(Blocked::Writes);
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Blocked {
+    Reads,
+    Writes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockDecl {
+    pub mode: LockMode,
+    pub blocks: Vec<Blocked>,
+    pub rewrite: bool,
+    pub scan: bool,
+}
+
+/// A typed knob; the type of `default` is the option's type.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDecl {
+    pub default: OptionValue,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OptionValue {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<String>),
+}
+
+impl OptionValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            OptionValue::Bool(_) => "a boolean",
+            OptionValue::Int(_) => "an integer",
+            OptionValue::Str(_) => "a string",
+            OptionValue::List(_) => "a list of strings",
+        }
+    }
+
+    pub fn same_type(&self, other: &OptionValue) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Docs {
+    /// What goes wrong in production.
+    pub why: String,
+    /// SQL that must raise exactly this rule (tested).
+    pub bad: String,
+    /// SQL that must raise nothing (tested).
+    pub good: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}

@@ -1,0 +1,213 @@
+//! The rule engine: replays each statement into the catalog and runs every enabled check on
+//! it, then turns the checks' hits into findings worded by the rules' YAML.
+
+pub mod checks;
+pub mod decl;
+pub mod docs;
+pub mod options;
+pub mod registry;
+mod template;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use self::checks::{CheckFn, Hit, StmtCtx};
+use self::decl::RuleDecl;
+use self::options::RuleOptions;
+use crate::finding::{Finding, Level, Related, Severity};
+use crate::parse::Migration;
+use crate::schema::{Catalog, FileId, Origin};
+use crate::source::SourceFile;
+use crate::span::Span;
+
+pub const DEFAULT_PG_VERSION: u32 = 15;
+pub const SYNTAX_ERROR: &str = "syntax-error";
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+/// Which rules run, at what level and with which options.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub pg_version: u32,
+    pub levels: HashMap<String, Level>,
+    pub options: HashMap<String, RuleOptions>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            pg_version: DEFAULT_PG_VERSION,
+            levels: HashMap::new(),
+            options: HashMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The level of a rule: configured, or the rule's default.
+    pub fn level(&self, rule: &RuleDecl) -> Level {
+        self.levels.get(&rule.id).copied().unwrap_or(rule.severity)
+    }
+}
+
+struct Active {
+    decl: &'static RuleDecl,
+    severity: Severity,
+    check: CheckFn,
+    options: RuleOptions,
+}
+
+pub struct Engine {
+    active: Vec<Active>,
+    settings: Settings,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Engine {
+        let active = registry::rules()
+            .iter()
+            .filter(|r| r.applies_to(settings.pg_version))
+            .filter_map(|decl| {
+                let severity = settings.level(decl).severity()?;
+                let check = checks::lookup(decl.check_name())?;
+                let options = settings
+                    .options
+                    .get(&decl.id)
+                    .cloned()
+                    .unwrap_or_else(|| RuleOptions::defaults(decl));
+                Some(Active {
+                    decl,
+                    severity,
+                    check,
+                    options,
+                })
+            })
+            .collect();
+        Engine { active, settings }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Replays a migration into the catalog; with `report`, also runs the checks.
+    /// `files` holds every file of the run so far, indexed by [`FileId`].
+    pub fn lint(
+        &self,
+        m: &Migration,
+        file: FileId,
+        catalog: &mut Catalog,
+        files: &[Arc<SourceFile>],
+        report: bool,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut pending: Vec<(usize, &Active, Hit)> = Vec::new();
+        for (index, stmt) in m.statements.iter().enumerate() {
+            let node = match &stmt.node {
+                Ok(node) => node,
+                Err(err) => {
+                    if report
+                        && let Some(f) = self.builtin(
+                            SYNTAX_ERROR,
+                            m,
+                            index,
+                            err.at,
+                            &[("message", err.message.clone())],
+                        )
+                    {
+                        findings.push(f);
+                    }
+                    continue;
+                }
+            };
+            if report {
+                for active in &self.active {
+                    let ctx = StmtCtx {
+                        migration: m,
+                        stmt,
+                        node,
+                        catalog,
+                        file,
+                        options: &active.options,
+                        pg_version: self.settings.pg_version,
+                    };
+                    let mut hits = Vec::new();
+                    (active.check)(&ctx, &mut hits);
+                    pending.extend(hits.into_iter().map(|h| (index, active, h)));
+                }
+            }
+            catalog.apply(
+                node,
+                Origin {
+                    file,
+                    span: stmt.span,
+                },
+            );
+        }
+        for (index, active, hit) in pending {
+            if hit.confirm.as_ref().is_none_or(|c| c(catalog)) {
+                findings.push(self.finding(active.decl, active.severity, m, index, hit, files));
+            }
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        findings
+    }
+
+    /// A finding of a built-in rule (syntax errors, suppression mistakes), if enabled.
+    pub fn builtin(
+        &self,
+        id: &str,
+        m: &Migration,
+        index: usize,
+        span: Span,
+        vars: &[(&'static str, String)],
+    ) -> Option<Finding> {
+        let decl = registry::find(id)?;
+        let severity = self.settings.level(decl).severity()?;
+        let mut hit = Hit::at(span);
+        hit.vars = vars.to_vec();
+        if decl.labels.contains_key("here") {
+            hit.label = Some("here");
+        }
+        Some(self.finding(decl, severity, m, index, hit, &[]))
+    }
+
+    fn finding(
+        &self,
+        decl: &RuleDecl,
+        severity: Severity,
+        m: &Migration,
+        index: usize,
+        hit: Hit,
+        files: &[Arc<SourceFile>],
+    ) -> Finding {
+        let fill = |t: &str| template::fill(t, &hit.vars);
+        let label = hit.label.and_then(|k| decl.labels.get(k)).map(|t| fill(t));
+        let related = hit
+            .related
+            .iter()
+            .filter_map(|(key, file, span)| {
+                Some(Related {
+                    file: files.get(file.0)?.clone(),
+                    span: *span,
+                    label: fill(decl.labels.get(*key)?),
+                })
+            })
+            .collect();
+        let stmt = m.statements.get(index);
+        Finding {
+            rule: decl.id.clone(),
+            severity,
+            file: m.file.clone(),
+            span: hit.span,
+            label,
+            message: fill(&decl.message),
+            help: Some(fill(&decl.help)),
+            django: decl.django.as_deref().map(fill),
+            operation: stmt
+                .and_then(|s| m.operation_of(s))
+                .map(|o| o.describe.clone()),
+            related,
+            statement: index,
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Loading the inputs: files, directories (every `*.sql` below, in natural order) and stdin.
+//! An input that cannot be read becomes an [`InputError`]; the others are still linted.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+use crate::span::LineIndex;
+
+/// One input's text, decoded, with its line index built once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in reports (the path as given, or the stdin name).
+    pub name: String,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
+        let text = text.into();
+        let lines = LineIndex::new(&text);
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            lines,
+        })
+    }
+}
+
+/// Why an input could not be linted.
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    #[error("{path}: no such file or directory")]
+    #[diagnostic(code(pglint::input::not_found))]
+    NotFound { path: String },
+
+    #[error("{path}: cannot read: {reason}")]
+    #[diagnostic(code(pglint::input::unreadable))]
+    Unreadable { path: String, reason: String },
+
+    #[error("{path}:{line}:{column}: the file is not valid UTF-8")]
+    #[diagnostic(
+        code(pglint::input::invalid_utf8),
+        help("save the file as UTF-8 (sqlmigrate output always is)")
+    )]
+    InvalidUtf8 {
+        path: String,
+        line: usize,
+        column: usize,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("this byte does not start a valid UTF-8 character")]
+        at: SourceSpan,
+    },
+
+    #[error("{path}: the directory holds no .sql file")]
+    #[diagnostic(
+        code(pglint::input::no_sql_files),
+        help("pass the folder that holds the sqlmigrate output, or the .sql files themselves")
+    )]
+    NoSqlFiles { path: String },
+}
+
+/// What the command line names as input.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin { name: String },
+}
+
+/// Expands the inputs into an ordered list of files to read (directories walked in natural
+/// order), keeping the errors of the ones that do not exist or hold no SQL.
+pub fn expand(inputs: &[Input]) -> Vec<Result<Input, InputError>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin { .. } => out.push(Ok(input.clone())),
+            Input::Path(path) => expand_path(path, &mut out),
+        }
+    }
+    out
+}
+
+fn expand_path(path: &Path, out: &mut Vec<Result<Input, InputError>>) {
+    let shown = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            out.push(Err(InputError::NotFound { path: shown }));
+            return;
+        }
+        Err(e) => {
+            out.push(Err(InputError::Unreadable {
+                path: shown,
+                reason: e.to_string(),
+            }));
+            return;
+        }
+    };
+    if !meta.is_dir() {
+        out.push(Ok(Input::Path(path.to_path_buf())));
+        return;
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(path).follow_links(false) {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_sql(e.path()) => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => out.push(Err(InputError::Unreadable {
+                path: e.path().map_or(shown.clone(), |p| p.display().to_string()),
+                reason: e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), |io| io.to_string()),
+            })),
+        }
+    }
+    if files.is_empty() {
+        out.push(Err(InputError::NoSqlFiles { path: shown }));
+        return;
+    }
+    files.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    out.extend(files.into_iter().map(|f| Ok(Input::Path(f))));
+}
+
+fn is_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+}
+
+/// Reads and decodes one input.
+pub fn load(input: &Input) -> Result<Arc<SourceFile>, InputError> {
+    let (name, bytes) = match input {
+        Input::Stdin { name } => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| InputError::Unreadable {
+                    path: name.clone(),
+                    reason: e.to_string(),
+                })?;
+            (name.clone(), buf)
+        }
+        Input::Path(path) => {
+            let name = path.display().to_string();
+            let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
+                path: name.clone(),
+                reason: e.to_string(),
+            })?;
+            (name, bytes)
+        }
+    };
+    decode(name, bytes)
+}
+
+/// Decodes bytes as UTF-8 (a leading BOM is dropped); the error points at the first bad byte.
+pub fn decode(name: String, mut bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text is identical up to the first bad byte, so `at` holds in it too.
+            let pos = LineIndex::new(&lossy).line_col(&lossy, at);
+            let bad_len = lossy[at..].chars().next().map_or(0, char::len_utf8);
+            Err(InputError::InvalidUtf8 {
+                path: name.clone(),
+                line: pos.line,
+                column: pos.column,
+                src: NamedSource::new(name, lossy),
+                at: (at, bad_len).into(),
+            })
+        }
+    }
+}
+
+/// Compares paths so that digit runs compare as numbers: `2_x.sql` < `10_x.sql`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
+                let ord = na
+                    .len()
+                    .cmp(&nb.len())
+                    .then_with(|| na.cmp(nb))
+                    .then(da.cmp(&db));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&c| c == b'0').count();
+    &digits[zeros.min(digits.len().saturating_sub(1))..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_compares_numbers() {
+        let mut v = vec![
+            "m/0010_b.sql",
+            "m/0002_a.sql",
+            "m/2_x.sql",
+            "m/10_x.sql",
+            "m/0001.sql",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        // Equal numbers: the shorter spelling first, so the order is total and stable.
+        assert_eq!(
+            v,
+            [
+                "m/0001.sql",
+                "m/2_x.sql",
+                "m/0002_a.sql",
+                "m/10_x.sql",
+                "m/0010_b.sql"
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let err = decode("x.sql".into(), b"SELECT 1;\nSELECT '\xff';\n".to_vec()).unwrap_err();
+        match err {
+            InputError::InvalidUtf8 { line, column, .. } => assert_eq!((line, column), (2, 9)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let f = decode("x.sql".into(), b"\xEF\xBB\xBFSELECT 1;".to_vec()).unwrap();
+        assert_eq!(f.text, "SELECT 1;");
+    }
+}
