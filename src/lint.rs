@@ -141,14 +141,31 @@ pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Outcome
     let reported = source::expand(&to_inputs(&args.paths));
     let n_context = context.len();
     let (migrations, errors) = load_and_parse(context.into_iter().chain(reported));
+    let migrations = migrations
+        .into_iter()
+        .map(|(position, m)| (m, position >= n_context));
+    let (findings, files) = lint_migrations(engine, config, migrations);
+    Outcome {
+        findings,
+        errors,
+        files,
+    }
+}
+
+/// Replays parsed migrations into one catalog, in order, and lints those marked for
+/// reporting (the others are context). Returns the findings and the number of files linted.
+pub fn lint_migrations(
+    engine: &Engine,
+    config: &Config,
+    migrations: impl IntoIterator<Item = (Migration, bool)>,
+) -> (Vec<Finding>, usize) {
     let mut catalog = Catalog::default();
-    let mut files: Vec<Arc<SourceFile>> = Vec::with_capacity(migrations.len());
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
     let mut findings = Vec::new();
     let mut linted = 0;
-    for (position, migration) in migrations {
+    for (migration, report) in migrations {
         let file = FileId(files.len());
         files.push(migration.file.clone());
-        let report = position >= n_context;
         let mut found = engine.lint(&migration, file, &mut catalog, &files, report);
         if report {
             linted += 1;
@@ -156,11 +173,16 @@ pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Outcome
             findings.extend(crate::suppress::apply(engine, &migration, found));
         }
     }
-    Outcome {
-        findings,
-        errors,
-        files: linted,
-    }
+    (findings, linted)
+}
+
+/// Lints SQL texts as consecutive migration files with default settings unless given (for
+/// tests and embedding).
+pub fn lint_texts(engine: &Engine, texts: &[(&str, &str)]) -> Vec<Finding> {
+    let migrations = texts
+        .iter()
+        .map(|(name, text)| (parse::parse_file(SourceFile::new(*name, *text)), true));
+    lint_migrations(engine, &Config::default(), migrations).0
 }
 
 type Loaded = (Vec<(usize, Migration)>, Vec<InputError>);

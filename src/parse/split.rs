@@ -20,14 +20,52 @@ pub struct Pieces {
 
 pub fn split(text: &str) -> Pieces {
     // The C API takes NUL-terminated strings: split a copy with NULs blanked (same byte
-    // offsets); parsing the piece itself later reports the NUL as a syntax error.
-    let blanked;
-    let scan_text = if text.contains('\0') {
-        blanked = text.replace('\0', " ");
-        blanked.as_str()
-    } else {
-        text
-    };
+    // offsets); parsing the piece itself later reports the NUL as a syntax error. psql
+    // meta-command lines are blanked too and reported on their own.
+    let meta = meta_commands(text);
+    if !text.contains('\0') && meta.is_empty() {
+        return split_blanked(text, text);
+    }
+    let mut bytes = text.replace('\0', " ").into_bytes();
+    for span in &meta {
+        bytes[span.start..span.end].fill(b' ');
+    }
+    // Meta-commands are blanked whole lines, so no multi-byte character was cut.
+    let blanked = String::from_utf8(bytes).unwrap_or_else(|_| text.replace('\0', " "));
+    let mut out = split_blanked(&blanked, &blanked);
+    for span in meta {
+        let message = "psql meta-commands are not SQL: the server cannot run this line".to_string();
+        out.statements.push(Piece::Error {
+            span,
+            error: SyntaxError { message, at: span },
+        });
+    }
+    out.statements.sort_by_key(|p| match p {
+        Piece::Sql(span) | Piece::Error { span, .. } => span.start,
+    });
+    out
+}
+
+/// Lines that start with a backslash command (`\\connect db`, `\\i file`): psql runs them and
+/// the server never sees them; they end at the end of the line, not at a `;`.
+fn meta_commands(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('\\') && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            out.push(Span::new(
+                start + (line.len() - trimmed.len()),
+                start + line.trim_end().len(),
+            ));
+        }
+        start += line.len();
+    }
+    out
+}
+
+fn split_blanked(text: &str, scan_text: &str) -> Pieces {
     let mut out = Pieces {
         statements: Vec::new(),
         comments: Vec::new(),

@@ -1,6 +1,14 @@
 //! One module per check. A check sees one statement, the catalog as it was just before that
 //! statement, and the whole migration; it returns spans and named values, never English.
 
+mod ast;
+mod concurrent_in_transaction;
+mod constraint_builds_index;
+mod drop_index_not_concurrent;
+mod fk_missing_index;
+mod index_not_concurrent;
+mod reindex_not_concurrent;
+
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
 
@@ -74,9 +82,19 @@ pub type CheckFn = fn(&StmtCtx<'_>, &mut Vec<Hit>);
 /// The check a rule names. One arm per check.
 pub fn lookup(name: &str) -> Option<CheckFn> {
     Some(match name {
+        "index-not-concurrent" => index_not_concurrent::check,
+        "drop-index-not-concurrent" => drop_index_not_concurrent::check,
+        "reindex-not-concurrent" => reindex_not_concurrent::check,
+        "concurrent-in-transaction" => concurrent_in_transaction::check,
+        "constraint-builds-index" => constraint_builds_index::check,
+        "fk-missing-index" => fk_missing_index::check,
+        // Built-ins are raised by the engine and the suppression pass, not by a check.
+        "syntax-error" | "unused-suppression" => builtin,
         _ => return None,
     })
 }
+
+fn builtin(_: &StmtCtx<'_>, _: &mut Vec<Hit>) {}
 
 impl StmtCtx<'_> {
     /// A table created earlier in this same file: nobody else can be using it yet.

@@ -1,0 +1,36 @@
+//! `DROP INDEX` without CONCURRENTLY on an index of a table that already exists.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::ObjectType;
+
+use super::{Hit, StmtCtx, ast};
+
+pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let NodeEnum::DropStmt(drop) = ctx.node else {
+        return;
+    };
+    if drop.remove_type != ObjectType::ObjectIndex as i32 || drop.concurrent {
+        return;
+    }
+    for object in &drop.objects {
+        let Some(NodeEnum::List(list)) = object.node.as_ref() else {
+            continue;
+        };
+        let Some(name) = ast::qualified(&list.items) else {
+            continue;
+        };
+        // An index of a table created in this file blocks no one; an unknown index is
+        // assumed to belong to an existing table.
+        let table = ctx.catalog.index(&name).map(|ix| ix.table.clone());
+        if table.as_ref().is_some_and(|t| ctx.is_new_table(t)) {
+            continue;
+        }
+        let table = table.map_or_else(|| "its table".to_string(), |t| t.to_string());
+        hits.push(
+            Hit::at(ctx.find_name(&name.name, ctx.stmt.span.start))
+                .label("index")
+                .var("index", name.to_string())
+                .var("table", table),
+        );
+    }
+}

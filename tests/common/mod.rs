@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use pglint::finding::Finding;
+use pglint::rules::{Engine, Settings};
+
+/// Lints SQL as one file with default settings.
+pub fn lint(sql: &str) -> Vec<Finding> {
+    lint_files(&[("test.sql", sql)])
+}
+
+/// Lints SQL texts as consecutive migration files with default settings.
+pub fn lint_files(files: &[(&str, &str)]) -> Vec<Finding> {
+    pglint::lint::lint_texts(&Engine::new(Settings::default()), files)
+}
+
+pub fn rule_ids(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(|f| f.rule.clone()).collect()
+}
+
+/// Asserts that `sql` raises `rule` (and possibly others).
+pub fn assert_fires(sql: &str, rule: &str) {
+    let found = lint(sql);
+    assert!(
+        found.iter().any(|f| f.rule == rule),
+        "expected {rule} on:\n{sql}\ngot {:?}",
+        rule_ids(&found)
+    );
+}
+
+/// Asserts that `sql` does not raise `rule`.
+pub fn assert_silent(sql: &str, rule: &str) {
+    let found = lint(sql);
+    assert!(
+        !found.iter().any(|f| f.rule == rule),
+        "expected no {rule} on:\n{sql}\ngot {:?}",
+        rule_ids(&found)
+    );
+}
+
+/// insta settings that write into the top-level `snapshots/` folder.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("../snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}

@@ -1,0 +1,277 @@
+//! Every declared rule is complete and true to its docs: its YAML is well formed, its check
+//! exists, its bad example raises exactly that rule, its good example raises nothing, its
+//! generated doc is current, and its fixture's `-- expect:` comments match what it finds.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use pglint::cli::Format;
+use pglint::finding::Summary;
+use pglint::rules::{checks, docs, registry};
+
+#[test]
+fn rule_files_are_well_formed() {
+    let mut ids = BTreeSet::new();
+    for (path, _) in registry::rule_files() {
+        let stem = Path::new(path).file_stem().unwrap().to_str().unwrap();
+        let family = Path::new(path)
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let rule = registry::rules()
+            .iter()
+            .find(|r| r.id == stem)
+            .unwrap_or_else(|| panic!("{path}: id must equal the file stem"));
+        assert_eq!(rule.family, family, "{path}: family must equal the folder");
+        assert!(
+            registry::FAMILIES.contains(&family),
+            "{path}: unknown family {family}"
+        );
+        assert!(ids.insert(rule.id.clone()), "duplicate id {}", rule.id);
+        assert!(
+            rule.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}: ids are kebab-case",
+            rule.id
+        );
+        assert!(
+            checks::lookup(rule.check_name()).is_some(),
+            "{}: no check named {}",
+            rule.id,
+            rule.check_name()
+        );
+        assert!(
+            !rule.help.trim().is_empty() && !rule.docs.why.trim().is_empty(),
+            "{}: help and why are required",
+            rule.id
+        );
+    }
+    assert_eq!(ids.len(), registry::rules().len());
+}
+
+#[test]
+fn unknown_fields_in_a_rule_file_are_errors() {
+    let (_, text) = registry::rule_files()[0];
+    let broken = format!("{text}\nsevertiy: error\n");
+    assert!(serde_saphyr::from_str::<pglint::rules::decl::RuleDecl>(&broken).is_err());
+}
+
+#[test]
+fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
+    for rule in registry::rules() {
+        let bad = common::lint(&rule.docs.bad);
+        eprintln!(
+            "{} -> {:?} of {}",
+            rule.id,
+            common::rule_ids(&bad),
+            registry::rules().len()
+        );
+        let ids: BTreeSet<_> = bad.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            ids,
+            BTreeSet::from([rule.id.as_str()]),
+            "{}: docs.bad must raise exactly this rule",
+            rule.id
+        );
+        for f in &bad {
+            for text in [
+                Some(&f.message),
+                f.help.as_ref(),
+                f.django.as_ref(),
+                f.label.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(
+                    !has_placeholder(text),
+                    "{}: unfilled placeholder in {text:?}",
+                    rule.id
+                );
+            }
+            for r in &f.related {
+                assert!(
+                    !has_placeholder(&r.label),
+                    "{}: unfilled placeholder in {:?}",
+                    rule.id,
+                    r.label
+                );
+            }
+        }
+        let good = common::lint(&rule.docs.good);
+        assert!(
+            good.is_empty(),
+            "{}: docs.good must raise nothing, got {:?}",
+            rule.id,
+            common::rule_ids(&good)
+        );
+    }
+}
+
+fn has_placeholder(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let tail = &rest[i + 1..];
+        let end = tail.find('}').unwrap_or(0);
+        if end > 0
+            && tail[..end]
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_')
+        {
+            return true;
+        }
+        rest = tail;
+    }
+    false
+}
+
+#[test]
+fn labels_named_by_checks_exist() {
+    // Every label key a rule's findings use must be declared; checked through the examples.
+    for rule in registry::rules() {
+        for f in common::lint(&rule.docs.bad) {
+            assert!(
+                f.label.is_some(),
+                "{}: the primary span has no label text",
+                rule.id
+            );
+        }
+    }
+}
+
+/// Regenerate with `PGLINT_UPDATE_DOCS=1 cargo test --test rules`.
+#[test]
+fn generated_docs_are_current() {
+    let update = std::env::var_os("PGLINT_UPDATE_DOCS").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stale = Vec::new();
+    let mut expected_files = BTreeSet::new();
+    for rule in registry::rules() {
+        let path = root.join("docs/rules").join(format!("{}.md", rule.id));
+        expected_files.insert(path.clone());
+        let want = docs::rule_markdown(rule);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
+            if update {
+                std::fs::write(&path, &want).unwrap();
+            } else {
+                stale.push(path.display().to_string());
+            }
+        }
+    }
+    for entry in std::fs::read_dir(root.join("docs/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if !expected_files.contains(&path) {
+            if update {
+                std::fs::remove_file(&path).unwrap();
+            } else {
+                stale.push(format!("{} (no rule declares it)", path.display()));
+            }
+        }
+    }
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let a = readme.find(start).expect("README has a rules:start marker") + start.len();
+    let b = readme.find(end).expect("README has a rules:end marker");
+    let table = docs::rules_table();
+    if readme[a..b] != table {
+        if update {
+            std::fs::write(
+                &readme_path,
+                format!("{}{}{}", &readme[..a], table, &readme[b..]),
+            )
+            .unwrap();
+        } else {
+            stale.push("README.md rules table".into());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated docs (run PGLINT_UPDATE_DOCS=1 cargo test --test rules): {stale:#?}"
+    );
+}
+
+/// Each `tests/fixtures/rules/<id>.sql` marks with `-- expect: rule-id[, rule-id]` the
+/// statements that must raise those rules; every other statement must stay silent.
+#[test]
+fn fixtures_raise_exactly_what_they_expect() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut checked = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+    {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let m = pglint::parse::parse_file(pglint::source::SourceFile::new(name, text.as_str()));
+        let mut expected = BTreeSet::new();
+        for c in &m.comments {
+            let Some(ids) = c.text.strip_prefix("expect:") else {
+                continue;
+            };
+            let stmt = m
+                .statements
+                .iter()
+                .position(|s| s.span.start > c.span.start)
+                .expect("an expect comment precedes a statement");
+            for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                expected.insert((stmt + 1, id.to_string()));
+            }
+        }
+        let found: BTreeSet<_> = common::lint_files(&[(name, text.as_str())])
+            .iter()
+            .map(|f| (f.statement + 1, f.rule.clone()))
+            .collect();
+        assert_eq!(
+            found, expected,
+            "{name}: (statement number, rule) found vs expected"
+        );
+        checked += 1;
+    }
+    let rules_with_fixtures = entries
+        .iter()
+        .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
+        .collect::<BTreeSet<_>>();
+    for rule in registry::rules() {
+        assert!(
+            rules_with_fixtures.contains(&rule.id),
+            "{}: add tests/fixtures/rules/{}.sql",
+            rule.id,
+            rule.id
+        );
+    }
+    assert!(checked > 0);
+}
+
+/// What the user sees for each rule's bad example.
+#[test]
+fn rendered_bad_examples() {
+    for rule in registry::rules() {
+        let findings = common::lint(&rule.docs.bad);
+        let mut out = Vec::new();
+        pglint::report::render(
+            Format::Human,
+            &findings,
+            &Summary::count(1, &findings),
+            &mut out,
+        )
+        .unwrap();
+        common::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(
+                format!("rule__{}", rule.id),
+                String::from_utf8(out).unwrap()
+            )
+        });
+    }
+}
