@@ -7,9 +7,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # unique=True on an existing column: ALTER TABLE ... ADD CONSTRAINT
-        # ... UNIQUE builds the unique index while holding ACCESS EXCLUSIVE on
-        # shop_product (no reads, no writes until it is done).
+        # db_index=True -> unique=True on an existing column: Django drops the
+        # old indexes (DROP INDEX without CONCURRENTLY), then ALTER TABLE ...
+        # ADD CONSTRAINT ... UNIQUE builds the unique index while holding
+        # ACCESS EXCLUSIVE on shop_product, then rebuilds the "_like" index.
         migrations.AlterField(
             model_name="product",
             name="sku",
