@@ -40,8 +40,8 @@ pub struct CheckArgs {
     /// Name to report for stdin input
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
-    /// Files or directories replayed into the schema first, not reported
-    #[arg(long, value_name = "PATHS", num_args = 1.., value_delimiter = ',')]
+    /// Files or directories replayed into the schema first, not reported (repeat or comma-separate)
+    #[arg(long, value_name = "PATHS", value_delimiter = ',')]
     pub context: Vec<PathBuf>,
     /// Configuration file (default: nearest .pglint.yaml upward)
     #[arg(long, value_name = "FILE")]

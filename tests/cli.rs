@@ -1,0 +1,245 @@
+//! The command line as users run it: formats, exit codes, stdin, bad inputs.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn pglint(args: &[&str]) -> Output {
+    pglint_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, None)
+}
+
+fn pglint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pglint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh temporary directory under the target dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("pglint-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const UNSAFE: &str = "CREATE INDEX \"shop_order_status_idx\" ON \"shop_order\" (\"status\");\n";
+const SAFE: &str =
+    "CREATE INDEX CONCURRENTLY \"shop_order_status_idx\" ON \"shop_order\" (\"status\");\n";
+
+#[test]
+fn exit_codes_follow_the_fail_level() {
+    let t = TempDir::new("exit");
+    let bad = t.write("bad.sql", UNSAFE.as_bytes());
+    let good = t.write("good.sql", SAFE.as_bytes());
+    let (bad, good) = (bad.to_str().unwrap(), good.to_str().unwrap());
+    assert_eq!(pglint(&[good]).status.code(), Some(0));
+    assert_eq!(pglint(&[bad]).status.code(), Some(1));
+    assert_eq!(pglint(&["check", bad]).status.code(), Some(1));
+    assert_eq!(pglint(&["--fail-on", "error", bad]).status.code(), Some(0));
+    assert_eq!(pglint(&["--fail-on", "never", bad]).status.code(), Some(0));
+    assert_eq!(pglint(&["--fail-on", "info", good]).status.code(), Some(0));
+}
+
+#[test]
+fn syntax_error_is_an_error_finding_and_the_rest_is_linted() {
+    let t = TempDir::new("syntax");
+    let f = t.write("m.sql", format!("SELEC 1;\n{UNSAFE}").as_bytes());
+    let out = pglint(&["--format", "compact", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("m.sql:1:1: error[syntax-error]"), "{text}");
+    assert!(
+        text.contains("m.sql:2:14: warning[index-not-concurrent]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn missing_and_undecodable_inputs_exit_2_but_the_others_are_linted() {
+    let t = TempDir::new("io");
+    let bad_utf8 = t.write("latin1.sql", b"-- caf\xe9\nSELECT 1;\n");
+    let unsafe_file = t.write("unsafe.sql", UNSAFE.as_bytes());
+    let missing = t.0.join("nope.sql");
+    let out = pglint(&[
+        "--format",
+        "compact",
+        bad_utf8.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        unsafe_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("unsafe.sql:1:14: warning[index-not-concurrent]"),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("latin1.sql:1:7: the file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("nope.sql: no such file or directory"), "{err}");
+}
+
+#[test]
+fn directory_is_linted_in_natural_order_and_empty_directory_is_an_error() {
+    let t = TempDir::new("dir");
+    t.write("m/0010_b.sql", UNSAFE.as_bytes());
+    t.write("m/0002_a.sql", UNSAFE.as_bytes());
+    t.write("m/notes.txt", b"not sql");
+    std::fs::create_dir_all(t.0.join("empty")).unwrap();
+    let out = pglint_in(&t.0, &["--format", "compact", "m"], None);
+    let lines: Vec<_> = stdout(&out)
+        .lines()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(lines, ["m/0002_a.sql", "m/0010_b.sql"]);
+    let out = pglint_in(&t.0, &["empty"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("empty: the directory holds no .sql file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn stdin_is_named_by_stdin_filename() {
+    let out = pglint_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "--format",
+            "compact",
+            "--stdin-filename",
+            "shop/0042.sql",
+            "-",
+        ],
+        Some(UNSAFE.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("shop/0042.sql:1:14: warning[index-not-concurrent]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let out = pglint_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["--format", "json", "-"],
+        Some(format!("BEGIN;\n{UNSAFE}COMMIT;\n").as_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "index-not-concurrent");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["path"], "<stdin>");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(14))
+    );
+    assert_eq!(
+        (f["end_line"].as_u64(), f["end_column"].as_u64()),
+        (Some(2), Some(37))
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("SHARE lock on shop_order")
+    );
+    assert!(f["help"].as_str().unwrap().contains("CONCURRENTLY"));
+    assert!(f["django_operation"].is_null());
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"files": 1, "errors": 0, "warnings": 1, "infos": 0})
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = pglint(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    for id in ["index-not-concurrent", "fk-missing-index", "syntax-error"] {
+        assert!(stdout(&out).contains(id), "{}", stdout(&out));
+    }
+    let out = pglint(&["explain", "fk-missing-index"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("## Why is this bad?"));
+    let out = pglint(&["explain", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_input_is_a_usage_error() {
+    assert_eq!(pglint(&[]).status.code(), Some(2));
+    assert_eq!(
+        pglint(&["--format", "nope", "x.sql"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        pglint(&["--pg-version", "9", "x.sql"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn context_files_shape_the_schema_but_are_not_reported() {
+    let t = TempDir::new("context");
+    let first = t.write("0001.sql", b"CREATE TABLE \"shop_order\" (\"id\" bigint PRIMARY KEY);\nCREATE INDEX \"a\" ON \"shop_order\" (\"id\");\n");
+    let second = t.write("0002.sql", UNSAFE.as_bytes());
+    let out = pglint(&[
+        "--format",
+        "compact",
+        "--context",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert!(!text.contains("0001.sql"), "{text}");
+    assert!(
+        text.contains("0002.sql:1:14: warning[index-not-concurrent]"),
+        "{text}"
+    );
+}
