@@ -24,9 +24,7 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     help: Option<&'a str>,
-    django: Option<&'a str>,
     django_operation: Option<&'a str>,
-    url: String,
 }
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
@@ -44,9 +42,7 @@ pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> i
                 end_column: end.column,
                 message: &f.message,
                 help: f.help.as_deref(),
-                django: f.django.as_deref(),
                 django_operation: f.operation.as_deref(),
-                url: f.docs_url(),
             }
         })
         .collect();
