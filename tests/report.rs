@@ -250,3 +250,16 @@ fn many_findings_in_a_big_file() {
     assert!(out.contains(&format!("[big.sql:{last}:")));
     assert!(out.ends_with("1000 warnings in 1 file\n"));
 }
+
+/// Inputs that cannot be linted are rendered with the same handler, snippet included.
+#[test]
+fn input_error() {
+    let err = pglint::source::decode(
+        "shop/migrations/0003_bad.sql".into(),
+        b"BEGIN;\nSELECT 'caf\xe9';\nCOMMIT;\n".to_vec(),
+    )
+    .unwrap_err();
+    let mut out = Vec::new();
+    human::render_diagnostic(&err, human::Styling::Plain, &mut out).unwrap();
+    snapshot("report__input_error", &String::from_utf8(out).unwrap());
+}

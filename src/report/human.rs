@@ -127,7 +127,7 @@ pub fn eprint_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a dyn Diag
     let mut err = stderr.lock();
     for d in diagnostics {
         // Nothing better to do when stderr itself fails.
-        let _ = render_diagnostic(d, styling, &mut err);
+        let _ = render_diagnostic(d, styling, &mut err).and_then(|()| writeln!(err));
     }
 }
 

@@ -1,4 +1,10 @@
 //! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
+//!
+//! Each finding is `{"rule", "severity", "path", "line", "column", "end_line", "end_column",
+//! "message", "help", "django_operation"}`; `help` and `django_operation` are `null` when
+//! absent. Lines and columns are 1-based, columns count characters (not bytes), and the end
+//! is exclusive (it equals the start for an empty span). The summary is
+//! `{"files", "errors", "warnings", "infos"}`.
 
 use std::io::{self, Write};
 
