@@ -86,9 +86,9 @@ fn check(args: &CheckArgs) -> u8 {
         return EXIT_ERROR;
     }
     let _ = out.flush();
-    for err in &outcome.errors {
-        eprintln!("{:?}", miette::Report::msg(err.to_string()));
-    }
+    crate::report::human::eprint_diagnostics(
+        outcome.errors.iter().map(|e| e as &dyn miette::Diagnostic),
+    );
     exit_code(
         &outcome,
         args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
@@ -96,7 +96,7 @@ fn check(args: &CheckArgs) -> u8 {
 }
 
 fn report_error(e: impl miette::Diagnostic + Send + Sync + 'static) -> u8 {
-    eprintln!("{:?}", miette::Report::new(e));
+    crate::report::human::eprint_diagnostics([&e as &dyn miette::Diagnostic]);
     EXIT_ERROR
 }
 

@@ -1,4 +1,10 @@
 //! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
+//!
+//! Each finding is `{"rule", "severity", "path", "line", "column", "end_line", "end_column",
+//! "message", "help", "django_operation"}`; `help` and `django_operation` are `null` when
+//! absent. Lines and columns are 1-based, columns count characters (not bytes), and the end
+//! is exclusive (it equals the start for an empty span). The summary is
+//! `{"files", "errors", "warnings", "infos"}`.
 
 use std::io::{self, Write};
 
@@ -24,9 +30,7 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     help: Option<&'a str>,
-    django: Option<&'a str>,
     django_operation: Option<&'a str>,
-    url: String,
 }
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
@@ -44,9 +48,7 @@ pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> i
                 end_column: end.column,
                 message: &f.message,
                 help: f.help.as_deref(),
-                django: f.django.as_deref(),
                 django_operation: f.operation.as_deref(),
-                url: f.docs_url(),
             }
         })
         .collect();

@@ -1,7 +1,9 @@
 //! Output formats. A reporter only renders; it never decides what is a finding.
 
-mod compact;
-mod json;
+pub mod compact;
+pub mod human;
+pub mod json;
+pub mod source_code;
 
 use std::io::{self, Write};
 
@@ -15,7 +17,7 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Human => compact::render(findings, out),
+        Format::Human => human::render(findings, summary, human::Styling::for_stdout(), out),
         Format::Compact => compact::render(findings, out),
         Format::Json => json::render(findings, summary, out),
     }

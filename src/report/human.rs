@@ -1,0 +1,360 @@
+//! The `human` format: one miette graphical report per finding, grouped by file, then a
+//! summary line.
+//!
+//! Colours and unicode box drawing only on a terminal without `NO_COLOR`; anywhere else (pipes,
+//! files, CI logs, snapshots) a plain unicode theme without ANSI codes, 100 columns wide.
+
+use std::fmt::{self, Display};
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use super::source_code::IndexedSource;
+use crate::finding::{Finding, Related, Severity, Summary};
+use crate::source::SourceFile;
+use crate::span::Span;
+
+/// Width of the plain output, and of terminal output when the width is unknown.
+pub const PLAIN_WIDTH: usize = 100;
+
+/// How the report looks; decided once per output stream by [`Styling::decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Styling {
+    /// Colours and unicode, wrapped at the terminal's width.
+    Fancy { width: usize },
+    /// No ANSI codes, unicode box drawing, [`PLAIN_WIDTH`] columns.
+    Plain,
+}
+
+impl Styling {
+    /// The one place the look is decided: fancy only on a terminal without `NO_COLOR`.
+    pub fn decide(is_terminal: bool, no_color: bool, terminal_width: Option<usize>) -> Styling {
+        if is_terminal && !no_color {
+            Styling::Fancy {
+                width: terminal_width.filter(|&w| w > 20).unwrap_or(PLAIN_WIDTH),
+            }
+        } else {
+            Styling::Plain
+        }
+    }
+
+    pub fn for_stdout() -> Styling {
+        let out = io::stdout();
+        let width = terminal_size::terminal_size_of(&out).map(|(w, _)| usize::from(w.0));
+        Styling::decide(out.is_terminal(), no_color(), width)
+    }
+
+    pub fn for_stderr() -> Styling {
+        let err = io::stderr();
+        let width = terminal_size::terminal_size_of(&err).map(|(w, _)| usize::from(w.0));
+        Styling::decide(err.is_terminal(), no_color(), width)
+    }
+
+    /// The miette handler for this look; the docs link is printed as text after the rule id.
+    pub fn handler(self) -> GraphicalReportHandler {
+        let (theme, width) = match self {
+            Styling::Fancy { width } => (GraphicalTheme::unicode(), width),
+            Styling::Plain => (GraphicalTheme::unicode_nocolor(), PLAIN_WIDTH),
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(width)
+            .with_links(false)
+    }
+}
+
+/// <https://no-color.org>: set and not empty.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Renders the findings (already in file order) and the summary line.
+pub fn render(
+    findings: &[Finding],
+    summary: &Summary,
+    styling: Styling,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let handler = styling.handler();
+    let mut text = String::new();
+    for group in findings.chunk_by(|a, b| same_file(&a.file, &b.file)) {
+        let counts = Summary::count(1, group);
+        writeln!(
+            out,
+            "{}: {}",
+            group[0].file.name,
+            counts_text(&counts).unwrap_or_default()
+        )?;
+        writeln!(out)?;
+        for f in group {
+            let diagnostic = FindingDiagnostic::new(f);
+            text.clear();
+            handler
+                .render_report(&mut text, &diagnostic)
+                .map_err(io::Error::other)?;
+            // Labels in other files follow, each with its own snippet.
+            for related in &diagnostic.elsewhere {
+                text.push('\n');
+                handler
+                    .render_report(&mut text, related)
+                    .map_err(io::Error::other)?;
+            }
+            out.write_all(text.as_bytes())?;
+            writeln!(out)?;
+        }
+    }
+    writeln!(out, "{}", summary_line(summary))
+}
+
+/// Renders diagnostics that are not findings (unreadable inputs, config errors) the same way.
+pub fn render_diagnostic(
+    diagnostic: &dyn Diagnostic,
+    styling: Styling,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut text = String::new();
+    styling
+        .handler()
+        .render_report(&mut text, diagnostic)
+        .map_err(io::Error::other)?;
+    out.write_all(text.as_bytes())
+}
+
+/// Writes errors (unreadable inputs, config errors) to stderr, styled for stderr.
+pub fn eprint_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a dyn Diagnostic>) {
+    let styling = Styling::for_stderr();
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for d in diagnostics {
+        // Nothing better to do when stderr itself fails.
+        let _ = render_diagnostic(d, styling, &mut err).and_then(|()| writeln!(err));
+    }
+}
+
+/// `1 error, 3 warnings in 2 files`, or `No problems found in 2 files`.
+pub fn summary_line(s: &Summary) -> String {
+    let files = plural(s.files, "file", "files");
+    match counts_text(s) {
+        None => format!("No problems found in {files}"),
+        Some(counts) => format!("{counts} in {files}"),
+    }
+}
+
+/// `1 error, 3 warnings`; `None` when there is nothing.
+fn counts_text(s: &Summary) -> Option<String> {
+    let counts: Vec<String> = [
+        (s.errors, "error", "errors"),
+        (s.warnings, "warning", "warnings"),
+        (s.infos, "info", "infos"),
+    ]
+    .into_iter()
+    .filter(|&(n, _, _)| n > 0)
+    .map(|(n, one, many)| plural(n, one, many))
+    .collect();
+    (!counts.is_empty()).then(|| counts.join(", "))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn same_file(a: &Arc<SourceFile>, b: &Arc<SourceFile>) -> bool {
+    Arc::ptr_eq(a, b) || a.name == b.name
+}
+
+/// Where miette draws a span. An empty span at the very end of a file that ends with a line
+/// break ("the migration ends here") is drawn after the last line's text: miette shows no line
+/// after the final line break, so the label would vanish.
+fn drawable(file: &SourceFile, span: Span) -> Span {
+    let text = &file.text;
+    if !span.is_empty() || span.start != text.len() {
+        return span;
+    }
+    let end = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .map_or(text.len(), str::len);
+    Span::new(end, end)
+}
+
+/// A finding as miette sees it.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: IndexedSource,
+    /// The help, Django hint and operation header, one per line.
+    help: Option<String>,
+    /// Related labels in other files, each shown with its own snippet.
+    elsewhere: Vec<RelatedDiagnostic<'a>>,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    fn new(finding: &'a Finding) -> Self {
+        let mut help = Vec::new();
+        if let Some(h) = &finding.help {
+            help.push(h.clone());
+        }
+        if let Some(d) = &finding.django {
+            help.push(format!("Django: {d}"));
+        }
+        if let Some(op) = &finding.operation {
+            help.push(format!("in Django operation: {op}"));
+        }
+        FindingDiagnostic {
+            finding,
+            source: IndexedSource::new(finding.file.clone()),
+            help: (!help.is_empty()).then(|| help.join("\n")),
+            elsewhere: finding
+                .related
+                .iter()
+                .filter(|r| !same_file(&r.file, &finding.file))
+                .map(RelatedDiagnostic::new)
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("rule", &self.finding.rule)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        Some(Box::new(&self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn Display + 'b>)
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        Some(Box::new(self.finding.docs_url()))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let primary =
+            LabeledSpan::new_primary_with_span(f.label.clone(), drawable(&f.file, f.span));
+        let same_file = f
+            .related
+            .iter()
+            .filter(|r| same_file(&r.file, &f.file))
+            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), drawable(&r.file, r.span)));
+        Some(Box::new(std::iter::once(primary).chain(same_file)))
+    }
+}
+
+/// A secondary label in another (earlier) file: a note with that file's snippet.
+struct RelatedDiagnostic<'a> {
+    related: &'a Related,
+    source: IndexedSource,
+}
+
+impl<'a> RelatedDiagnostic<'a> {
+    fn new(related: &'a Related) -> Self {
+        RelatedDiagnostic {
+            related,
+            source: IndexedSource::new(related.file.clone()),
+        }
+    }
+}
+
+impl fmt::Debug for RelatedDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RelatedDiagnostic")
+            .field("file", &self.related.file.name)
+            .field("span", &self.related.span)
+            .finish()
+    }
+}
+
+impl Display for RelatedDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "note: {}", self.related.label)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic<'_> {}
+
+impl Diagnostic for RelatedDiagnostic<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                None,
+                drawable(&self.related.file, self.related.span),
+            ),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn styling_is_fancy_only_on_a_terminal_without_no_color() {
+        assert_eq!(
+            Styling::decide(true, false, Some(132)),
+            Styling::Fancy { width: 132 }
+        );
+        assert_eq!(
+            Styling::decide(true, false, None),
+            Styling::Fancy { width: PLAIN_WIDTH }
+        );
+        assert_eq!(Styling::decide(true, true, Some(132)), Styling::Plain);
+        assert_eq!(Styling::decide(false, false, Some(132)), Styling::Plain);
+    }
+
+    #[test]
+    fn summary_wording() {
+        let s = |files, errors, warnings, infos| Summary {
+            files,
+            errors,
+            warnings,
+            infos,
+        };
+        assert_eq!(summary_line(&s(2, 0, 0, 0)), "No problems found in 2 files");
+        assert_eq!(summary_line(&s(1, 0, 0, 0)), "No problems found in 1 file");
+        assert_eq!(
+            summary_line(&s(2, 1, 3, 0)),
+            "1 error, 3 warnings in 2 files"
+        );
+        assert_eq!(
+            summary_line(&s(1, 2, 1, 1)),
+            "2 errors, 1 warning, 1 info in 1 file"
+        );
+    }
+}
