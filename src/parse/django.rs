@@ -121,7 +121,7 @@ fn mark_deferred(statements: &mut [Statement], operations: &[Operation]) {
         .iter_mut()
         .filter(|s| s.span.start > last.span.start)
     {
-        if matches!(transaction_kind(stmt), Some(_)) {
+        if transaction_kind(stmt).is_some() {
             deferred = false;
             continue;
         }
