@@ -68,7 +68,7 @@ fn report(
             .var("constraint", constraint.clone())
             .var("table", table.to_string())
             .var("columns", quoted_cols)
-            .var("index", format!("{constraint}_idx")),
+            .var("index", constraint.clone()),
     );
 }
 
