@@ -33,6 +33,7 @@ impl std::fmt::Display for Severity {
 
 /// A rule's level: a severity, or switched off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Off,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Level;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleDecl {
     /// kebab-case, names the defect, stable forever; equals the file stem.
@@ -55,6 +56,7 @@ impl RuleDecl {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LockMode {
     AccessShare,
@@ -96,6 +98,7 @@ impl LockMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Blocked {
     Reads,
@@ -103,6 +106,7 @@ pub enum Blocked {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LockDecl {
     pub mode: LockMode,
@@ -113,6 +117,7 @@ pub struct LockDecl {
 
 /// A typed knob; the type of `default` is the option's type.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OptionDecl {
     pub default: OptionValue,
@@ -120,6 +125,7 @@ pub struct OptionDecl {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum OptionValue {
     Bool(bool),
@@ -144,6 +150,7 @@ impl OptionValue {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Docs {
     /// What goes wrong in production.
@@ -156,4 +163,24 @@ pub struct Docs {
     pub notes: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// `rules/schema.json` lets editors validate rule files; it is generated from these types.
+    /// Regenerate with `PGLINT_UPDATE_DOCS=1 cargo test --lib`.
+    #[test]
+    fn rule_schema_is_current() {
+        let schema = schemars::schema_for!(super::RuleDecl);
+        let want = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema.json");
+        if std::env::var_os("PGLINT_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "rules/schema.json is stale: run PGLINT_UPDATE_DOCS=1 cargo test --lib"
+        );
+    }
 }
