@@ -267,7 +267,7 @@ impl<'r> Target<'r> {
 }
 
 /// Resolves a rule id, a former id (alias) or a family name.
-pub fn resolve<'r>(rules: &'r [RuleDecl], name: &'r str) -> Option<Target<'r>> {
+pub fn resolve<'r>(rules: &'r [RuleDecl], name: &str) -> Option<Target<'r>> {
     if let Some(rule) = rules.iter().find(|r| r.id == name) {
         return Some(Target::Rule {
             rule,
