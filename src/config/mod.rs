@@ -314,7 +314,7 @@ pub fn unknown_rule_help(rules: &[RuleDecl], name: &str) -> String {
 }
 
 fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<(&'a str, usize)> {
-    let limit = (name.chars().count() / 3).max(2);
+    let limit = (name.chars().count() / 3).max(1);
     candidates
         .map(|c| {
             // A prefix (`warn` for `warning`) is as good as one typo.
