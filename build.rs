@@ -4,7 +4,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time: the compiled build script may be shared by several checkouts that use
+    // one target directory, and `env!` would bake in the first one's path.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let root = Path::new(&manifest);
     let mut files = Vec::new();
     collect(&root.join("rules"), &mut files);
     files.sort();

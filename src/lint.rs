@@ -72,6 +72,9 @@ fn check(args: &CheckArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return report_error(e),
     };
+    for w in &config.warnings {
+        eprintln!("{:?}", miette::Report::new(w.clone()));
+    }
     let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
         Ok(s) => s,
         Err(e) => return report_error(e),
@@ -166,11 +169,16 @@ pub fn lint_migrations(
     for (migration, report) in migrations {
         let file = FileId(files.len());
         files.push(migration.file.clone());
-        let mut found = engine.lint(&migration, file, &mut catalog, &files, report);
+        let found = engine.lint(&migration, file, &mut catalog, &files, report);
         if report {
             linted += 1;
-            found.retain(|f| !config.ignores(&f.file.name, &f.rule));
-            findings.extend(crate::suppress::apply(engine, &migration, found));
+            // Inline suppressions first, so one whose finding the config hides is not "unused".
+            let found = crate::suppress::apply(engine, &migration, found);
+            findings.extend(
+                found
+                    .into_iter()
+                    .filter(|f| !config.ignores(&f.file.name, &f.rule)),
+            );
         }
     }
     (findings, linted)
