@@ -625,7 +625,10 @@ fn add_constraint(
                 else {
                     continue;
                 };
-                let (key, text, mentioned) = index_elem(e);
+                let (key, text, mut mentioned) = index_elem(e);
+                if let IndexKey::Column(c) = &key {
+                    mentioned.insert(0, c.clone());
+                }
                 names_for_naming.push(elem_name_for_naming(e));
                 for m in mentioned {
                     if !cols.contains(&m) {
@@ -730,6 +733,19 @@ fn add_constraint(
     }
     if table.constraint(&constraint.name).is_some() {
         return;
+    }
+    // Postgres rejects keys on columns the table does not have.
+    let known =
+        |cols: &[String]| table.columns_unknown || cols.iter().all(|c| table.column(c).is_some());
+    match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns }
+        | ConstraintKind::Unique { columns }
+        | ConstraintKind::ForeignKey { columns, .. }
+            if !known(columns) =>
+        {
+            return;
+        }
+        _ => {}
     }
     // Commit: index first, then the constraint.
     if let Some(idx) = new_index {
