@@ -8,6 +8,19 @@
 //! Replay never fails: statements that are not modelled, or that Postgres would reject
 //! (adding a column that exists, altering a table nobody created), leave the catalog as it
 //! was.
+//!
+//! Modelled: tables (columns with normalised types, NOT NULL, defaults, serial, identity,
+//! generated), PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY / EXCLUDE constraints with
+//! Postgres's default names, indexes (constraint-backing ones included), partitioning
+//! (`PARTITION BY`, `PARTITION OF`, `ATTACH` / `DETACH`), views and materialized views.
+//! Column changes (ADD/DROP/TYPE/NOT NULL/DEFAULT/RENAME COLUMN) reach partitions unless
+//! `ONLY` is given.
+//!
+//! Not modelled: indexes and constraints Postgres clones onto partitions (an index created on
+//! a partitioned parent, or cloned when a partition is attached, is not listed on the
+//! partition), dependencies of views, sequences, triggers, domains and enums, `search_path`
+//! (unqualified names are always `public`), expression texts after a column rename (the key
+//! and column lists are renamed, the printed expression is not).
 
 mod expr;
 mod names;
@@ -343,6 +356,11 @@ impl Catalog {
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.get(name)
+    }
+
+    /// A column of a table.
+    pub fn column(&self, table: &QualifiedName, column: &str) -> Option<&Column> {
+        self.tables.get(table)?.column(column)
     }
 
     /// Every table, by name.
