@@ -27,7 +27,7 @@ mod names;
 mod replay;
 pub mod types;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
@@ -103,7 +103,7 @@ pub struct Catalog {
     table_indexes: HashMap<QualifiedName, Vec<QualifiedName>>,
     /// Referenced table → tables that declared a foreign key to it (may hold a table whose
     /// FK was dropped since; queries check the constraints themselves).
-    referenced_by: HashMap<QualifiedName, Vec<QualifiedName>>,
+    referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Partitioned table → its partitions, in creation/attach order.
     partitions: HashMap<QualifiedName, Vec<QualifiedName>>,
 }
@@ -406,7 +406,8 @@ impl Catalog {
             .flat_map(|t| t.foreign_keys())
     }
 
-    /// The foreign keys of every table that reference `table`, with the table declaring each.
+    /// The foreign keys of every table that reference `table`, with the table declaring each
+    /// (tables by name, each table's keys in declaration order).
     pub fn foreign_keys_referencing<'a>(
         &'a self,
         table: &'a QualifiedName,

@@ -454,11 +454,13 @@ fn detach_partition(cat: &mut Catalog, parent: &QualifiedName, cmd: &pb::Partiti
 /// The table and, recursively, all its partitions (ALTER TABLE without ONLY reaches them).
 fn with_partitions(cat: &Catalog, table: &QualifiedName) -> Vec<QualifiedName> {
     let mut out = vec![table.clone()];
+    let mut seen: std::collections::HashSet<&QualifiedName> = std::collections::HashSet::new();
+    seen.insert(table);
     let mut i = 0;
     while i < out.len() {
         if let Some(children) = cat.partitions.get(&out[i]) {
             for c in children {
-                if !out.contains(c) {
+                if seen.insert(c) {
                     out.push(c.clone());
                 }
             }
@@ -766,10 +768,10 @@ fn add_constraint(
         constraint.index = Some(new_name);
     }
     if let ConstraintKind::ForeignKey { references, .. } = &constraint.kind {
-        push_unique(
-            cat.referenced_by.entry(references.clone()).or_default(),
-            table_name,
-        );
+        cat.referenced_by
+            .entry(references.clone())
+            .or_default()
+            .insert(table_name.clone());
     }
     let primary_cols = match &constraint.kind {
         ConstraintKind::PrimaryKey { columns } => columns.clone(),
@@ -854,7 +856,7 @@ fn forget_reference(cat: &mut Catalog, table: &QualifiedName, references: &Quali
         })
     });
     if !still && let Some(list) = cat.referenced_by.get_mut(references) {
-        list.retain(|x| x != table);
+        list.remove(table);
         if list.is_empty() {
             cat.referenced_by.remove(references);
         }
@@ -1426,9 +1428,16 @@ fn rename_index(cat: &mut Catalog, old: &QualifiedName, new: QualifiedName) {
         c.index = Some(new.clone());
         idx.constraint = Some(new.name.clone());
     }
-    for other in cat.indexes.values_mut() {
-        if other.attached_to.as_ref() == Some(old) {
-            other.attached_to = Some(new.clone());
+    // Partition indexes attached to it live on the partitions of its table.
+    let parts = cat.partitions.get(&idx.table).cloned().unwrap_or_default();
+    for part in parts {
+        let names = cat.table_indexes.get(&part).cloned().unwrap_or_default();
+        for n in names {
+            if let Some(other) = cat.indexes.get_mut(&n)
+                && other.attached_to.as_ref() == Some(old)
+            {
+                other.attached_to = Some(new.clone());
+            }
         }
     }
     insert_index(cat, idx);
@@ -1545,13 +1554,16 @@ fn move_table(cat: &mut Catalog, old: &QualifiedName, new: QualifiedName) {
     };
     t.name = new.clone();
     // Foreign keys pointing at the table (its own self-references included).
-    if let Some(mut referencing) = cat.referenced_by.remove(old) {
-        for r in referencing.iter_mut() {
-            let target = if r == old {
-                *r = new.clone();
+    if let Some(referencing) = cat.referenced_by.remove(old) {
+        let mut renamed = std::collections::BTreeSet::new();
+        for r in referencing {
+            let target = if &r == old {
+                renamed.insert(new.clone());
                 Some(&mut t)
             } else {
-                cat.tables.get_mut(r)
+                let target = cat.tables.get_mut(&r);
+                renamed.insert(r);
+                target
             };
             if let Some(rt) = target {
                 for c in &mut rt.constraints {
@@ -1563,19 +1575,16 @@ fn move_table(cat: &mut Catalog, old: &QualifiedName, new: QualifiedName) {
                 }
             }
         }
-        cat.referenced_by.insert(new.clone(), referencing);
+        cat.referenced_by.insert(new.clone(), renamed);
     }
     // This table as a referencing table.
     for c in &t.constraints {
         if let ConstraintKind::ForeignKey { references, .. } = &c.kind
             && references != &new
             && let Some(list) = cat.referenced_by.get_mut(references)
+            && list.remove(old)
         {
-            for x in list.iter_mut() {
-                if x == old {
-                    *x = new.clone();
-                }
-            }
+            list.insert(new.clone());
         }
     }
     // Indexes: same names, in the new schema if the table moved.

@@ -908,6 +908,12 @@ fn partition_indexes_attach() {
     let i = cat.index(&q("m1_at")).unwrap();
     assert_eq!(i.attached_to, Some(q("m_at")));
     assert!(cat.index(&q("m_at")).unwrap().only);
+    let mut cat = cat;
+    replay(&mut cat, 0, "ALTER INDEX m_at RENAME TO m_at_idx;");
+    assert_eq!(
+        cat.index(&q("m1_at")).unwrap().attached_to,
+        Some(q("m_at_idx"))
+    );
 }
 
 #[test]
