@@ -2,14 +2,41 @@
 //! across all files of a run. Rules read it; it never reports.
 //!
 //! Identifiers are stored as Postgres folds them (pg_query already unquotes and lower-cases
-//! unquoted names). An unqualified name means schema `public`.
+//! unquoted names). An unqualified name means schema `public`; an index lives in its table's
+//! schema.
+//!
+//! Replay never fails: statements that are not modelled, or that Postgres would reject
+//! (adding a column that exists, altering a table nobody created), leave the catalog as it
+//! was.
+//!
+//! Modelled: tables (columns with normalised types, NOT NULL, defaults, serial, identity,
+//! generated), PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY / EXCLUDE constraints with
+//! Postgres's default names, indexes (constraint-backing ones included), partitioning
+//! (`PARTITION BY`, `PARTITION OF`, `ATTACH` / `DETACH`), views and materialized views.
+//! Column changes (ADD/DROP/TYPE/NOT NULL/DEFAULT/RENAME COLUMN) reach partitions unless
+//! `ONLY` is given.
+//!
+//! Not modelled: indexes and constraints Postgres clones onto partitions (an index created on
+//! a partitioned parent, or cloned when a partition is attached, is not listed on the
+//! partition), dependencies of views, sequences, triggers, domains and enums, `search_path`
+//! (unqualified names are always `public`), expression texts after a column rename (the key
+//! and column lists are renamed, the printed expression is not).
 
-use std::collections::BTreeMap;
+mod expr;
+mod names;
+mod replay;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
 
 use crate::span::Span;
+
+pub use self::expr::UNPRINTABLE;
+pub use self::names::make_object_name;
+pub use self::types::Serial;
 
 /// Which input file (in run order) something came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,6 +63,11 @@ impl QualifiedName {
         }
     }
 
+    /// `name` in schema `public`.
+    pub fn public(name: impl Into<String>) -> Self {
+        QualifiedName::new("public", name)
+    }
+
     pub fn from_range_var(rv: &RangeVar) -> Self {
         let schema = if rv.schemaname.is_empty() {
             "public"
@@ -43,6 +75,11 @@ impl QualifiedName {
             rv.schemaname.as_str()
         };
         QualifiedName::new(schema, rv.relname.clone())
+    }
+
+    /// The same schema, another name (an index next to its table).
+    pub fn sibling(&self, name: impl Into<String>) -> Self {
+        QualifiedName::new(self.schema.clone(), name)
     }
 }
 
@@ -61,6 +98,14 @@ impl std::fmt::Display for QualifiedName {
 pub struct Catalog {
     tables: BTreeMap<QualifiedName, Table>,
     indexes: BTreeMap<QualifiedName, Index>,
+    views: BTreeMap<QualifiedName, View>,
+    /// Index names per table, in creation order.
+    table_indexes: HashMap<QualifiedName, Vec<QualifiedName>>,
+    /// Referenced table → tables that declared a foreign key to it (may hold a table whose
+    /// FK was dropped since; queries check the constraints themselves).
+    referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
+    /// Partitioned table → its partitions, in creation/attach order.
+    partitions: HashMap<QualifiedName, Vec<QualifiedName>>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,13 +114,43 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub constraints: Vec<Constraint>,
     pub created: Origin,
+    /// `PARTITION BY …`: this table is partitioned.
+    pub partitioned_by: Option<PartitionKey>,
+    /// `PARTITION OF parent FOR VALUES …` or attached with `ATTACH PARTITION`.
+    pub partition_of: Option<PartitionOf>,
+    /// `CREATE TABLE … AS` / `SELECT INTO`: the columns are not known.
+    pub columns_unknown: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
+    /// Normalised: `integer`, `bigint`, `varchar(200)`, `timestamptz`, `numeric(10, 2)`,
+    /// `text[]`; a serial column has its integer type here and the pseudo-type in `serial`.
     pub type_name: String,
     pub not_null: bool,
+    /// The default expression as SQL text (`now()`, `nextval('t_id_seq'::regclass)`).
+    pub default: Option<String>,
+    /// Declared `serial` / `bigserial` / `smallserial`.
+    pub serial: Option<Serial>,
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED | VIRTUAL`.
+    pub generated: Option<Generated>,
+    /// The statement that added the column (kept through renames).
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub expr: String,
+    pub stored: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -84,9 +159,21 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     pub not_valid: bool,
     pub origin: Origin,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// CHECK expression, EXCLUDE predicate, as SQL text.
+    pub expr: Option<String>,
+    /// Columns a CHECK expression or an EXCLUDE constraint mentions.
+    pub expr_columns: Vec<String>,
+    /// The index a PRIMARY KEY / UNIQUE / EXCLUDE constraint uses (named like it).
+    pub index: Option<QualifiedName>,
+    /// Foreign keys: `ON DELETE` / `ON UPDATE` actions as pg_query codes (`a` no action,
+    /// `r` restrict, `c` cascade, `n` set null, `d` set default).
+    pub on_delete: char,
+    pub on_update: char,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConstraintKind {
     PrimaryKey {
         columns: Vec<String>,
@@ -103,18 +190,69 @@ pub enum ConstraintKind {
     Exclusion,
 }
 
+impl Constraint {
+    /// Every column of this table the constraint involves.
+    pub fn columns(&self) -> &[String] {
+        match &self.kind {
+            ConstraintKind::PrimaryKey { columns }
+            | ConstraintKind::Unique { columns }
+            | ConstraintKind::ForeignKey { columns, .. } => columns,
+            ConstraintKind::Check | ConstraintKind::Exclusion => &self.expr_columns,
+        }
+    }
+
+    pub fn is_foreign_key(&self) -> bool {
+        matches!(self.kind, ConstraintKind::ForeignKey { .. })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Index {
     pub name: QualifiedName,
     pub table: QualifiedName,
     pub keys: Vec<IndexKey>,
+    /// Per key: the operator class, if one was given (`varchar_pattern_ops`).
+    pub opclasses: Vec<Option<String>>,
+    /// Per key: the expression text for [`IndexKey::Expression`] keys.
+    pub key_exprs: Vec<Option<String>>,
+    /// Per key: `DESC`.
+    pub descending: Vec<bool>,
     pub method: String,
     pub unique: bool,
     pub partial: bool,
+    /// The `WHERE` predicate of a partial index, as SQL text.
+    pub predicate: Option<String>,
+    /// `INCLUDE (…)` columns.
+    pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
     pub concurrently: bool,
+    /// `CREATE INDEX … ON ONLY parent` (an invalid index on a partitioned table until every
+    /// partition's index is attached).
+    pub only: bool,
     /// The PRIMARY KEY / UNIQUE constraint this index backs, if any.
     pub constraint: Option<String>,
+    /// `ALTER INDEX parent ATTACH PARTITION this`.
+    pub attached_to: Option<QualifiedName>,
+    /// Columns mentioned by expression keys and the predicate.
+    pub expr_columns: Vec<String>,
     pub origin: Origin,
+}
+
+impl Index {
+    /// The plain column keys, in order (expressions left out).
+    pub fn key_columns(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().filter_map(|k| match k {
+            IndexKey::Column(c) => Some(c.as_str()),
+            IndexKey::Expression => None,
+        })
+    }
+
+    /// Whether the index mentions `column` anywhere (keys, expressions, predicate, INCLUDE).
+    pub fn mentions(&self, column: &str) -> bool {
+        self.key_columns().any(|c| c == column)
+            || self.include.iter().any(|c| c == column)
+            || self.expr_columns.iter().any(|c| c == column)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,21 +261,199 @@ pub enum IndexKey {
     Expression,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionStrategy {
+    Range,
+    List,
+    Hash,
+}
+
+/// `PARTITION BY strategy (keys)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionKey {
+    pub strategy: PartitionStrategy,
+    pub keys: Vec<IndexKey>,
+    /// Per key: the expression text for expression keys.
+    pub key_exprs: Vec<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOf {
+    pub parent: QualifiedName,
+    pub bound: PartitionBound,
+}
+
+/// `FOR VALUES …` / `DEFAULT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionBound {
+    /// As SQL: `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`, `DEFAULT`.
+    pub text: String,
+    pub kind: BoundKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoundKind {
+    Default,
+    /// Values as SQL literals (`'2024-01-01'`, `10`, `MINVALUE`).
+    Range {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    List {
+        values: Vec<String>,
+    },
+    Hash {
+        modulus: i32,
+        remainder: i32,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub name: QualifiedName,
+    pub materialized: bool,
+    pub created: Origin,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints
+            .iter()
+            .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+
+    /// The primary key's columns, if the table has one.
+    pub fn primary_key_columns(&self) -> Option<&[String]> {
+        self.primary_key().map(|c| c.columns())
+    }
+
+    pub fn foreign_keys(&self) -> impl Iterator<Item = &Constraint> {
+        self.constraints.iter().filter(|c| c.is_foreign_key())
+    }
+
+    pub fn is_partitioned(&self) -> bool {
+        self.partitioned_by.is_some()
+    }
+
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+}
+
 impl Catalog {
-    pub fn apply(&mut self, _node: &NodeEnum, _origin: Origin) {}
+    /// Replays one statement. Statements that are not modelled are ignored; never panics.
+    pub fn apply(&mut self, node: &NodeEnum, origin: Origin) {
+        replay::apply(self, node, origin);
+    }
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.get(name)
+    }
+
+    /// A column of a table.
+    pub fn column(&self, table: &QualifiedName, column: &str) -> Option<&Column> {
+        self.tables.get(table)?.column(column)
+    }
+
+    /// Every table, by name.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values()
     }
 
     pub fn index(&self, name: &QualifiedName) -> Option<&Index> {
         self.indexes.get(name)
     }
 
+    /// Every index, by name.
+    pub fn indexes(&self) -> impl Iterator<Item = &Index> {
+        self.indexes.values()
+    }
+
+    /// The indexes of a table (constraint-backing ones included), in creation order.
     pub fn indexes_of<'a>(
         &'a self,
         table: &'a QualifiedName,
     ) -> impl Iterator<Item = &'a Index> + 'a {
-        self.indexes.values().filter(move |i| &i.table == table)
+        self.table_indexes
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.indexes.get(n))
+    }
+
+    /// The index backing constraint `constraint` of `table` (PRIMARY KEY, UNIQUE, EXCLUDE).
+    pub fn index_of_constraint(&self, table: &QualifiedName, constraint: &str) -> Option<&Index> {
+        let c = self.tables.get(table)?.constraint(constraint)?;
+        self.indexes.get(c.index.as_ref()?)
+    }
+
+    /// The foreign keys declared on `table`.
+    pub fn foreign_keys_of<'a>(
+        &'a self,
+        table: &QualifiedName,
+    ) -> impl Iterator<Item = &'a Constraint> + 'a {
+        self.tables
+            .get(table)
+            .into_iter()
+            .flat_map(|t| t.foreign_keys())
+    }
+
+    /// The foreign keys of every table that reference `table`, with the table declaring each
+    /// (tables by name, each table's keys in declaration order).
+    pub fn foreign_keys_referencing<'a>(
+        &'a self,
+        table: &'a QualifiedName,
+    ) -> impl Iterator<Item = (&'a Table, &'a Constraint)> + 'a {
+        self.referenced_by
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| self.tables.get(t))
+            .flat_map(move |t| {
+                t.foreign_keys().filter_map(move |c| match &c.kind {
+                    ConstraintKind::ForeignKey { references, .. } if references == table => {
+                        Some((t, c))
+                    }
+                    _ => None,
+                })
+            })
+    }
+
+    /// The partitions of a partitioned table, in creation/attach order.
+    pub fn partitions_of<'a>(
+        &'a self,
+        parent: &QualifiedName,
+    ) -> impl Iterator<Item = &'a Table> + 'a {
+        self.partitions
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.tables.get(n))
+    }
+
+    pub fn view(&self, name: &QualifiedName) -> Option<&View> {
+        self.views.get(name)
+    }
+
+    pub fn views(&self) -> impl Iterator<Item = &View> {
+        self.views.values()
+    }
+
+    /// A table, view or index of that name exists (they share one namespace per schema).
+    pub fn relation_exists(&self, name: &QualifiedName) -> bool {
+        self.tables.contains_key(name)
+            || self.indexes.contains_key(name)
+            || self.views.contains_key(name)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,87 @@
+//! Postgres's names for unnamed objects (`makeObjectName` / `ChooseRelationName`):
+//! `{table}_pkey`, `{table}_{cols}_key`, `{table}_{cols}_fkey`, `{table}_{col}_check`,
+//! `{table}_{cols}_excl`, `{table}_{cols}_idx`, shortened to 63 bytes, with a number
+//! appended to the label while the name is taken.
+
+/// NAMEDATALEN - 1.
+pub const MAX_IDENT: usize = 63;
+
+/// The byte length of the longest prefix of `s` of at most `n` bytes on a char boundary.
+fn clip(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut end = n;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `makeObjectName`: `name1[_name2][_label]`, shortening the longer of name1/name2 first.
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let mut overhead = 0;
+    let mut name2chars = 0;
+    if let Some(n2) = name2 {
+        name2chars = n2.len();
+        overhead += 1;
+    }
+    if !label.is_empty() {
+        overhead += label.len() + 1;
+    }
+    let avail = MAX_IDENT.saturating_sub(overhead);
+    let mut name1chars = name1.len();
+    while name1chars + name2chars > avail {
+        if name1chars > name2chars {
+            name1chars -= 1;
+        } else {
+            name2chars -= 1;
+        }
+    }
+    let mut out = clip(name1, name1chars).to_string();
+    if let Some(n2) = name2 {
+        out.push('_');
+        out.push_str(clip(n2, name2chars));
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// `ChooseRelationName` / `ChooseConstraintName`: the first free name among `label`,
+/// `label1`, `label2`, …
+pub fn choose_name(
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let first = make_object_name(name1, name2, label);
+    if !taken(&first) {
+        return first;
+    }
+    for pass in 1..10_000u32 {
+        let candidate = make_object_name(name1, name2, &format!("{label}{pass}"));
+        if !taken(&candidate) {
+            return candidate;
+        }
+    }
+    first
+}
+
+/// Column names joined by `_`, as Postgres builds the middle part of index and FK names.
+pub fn column_addition<S: AsRef<str>>(columns: &[S]) -> String {
+    let mut out = String::new();
+    for c in columns {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(c.as_ref());
+        if out.len() > MAX_IDENT {
+            break;
+        }
+    }
+    out
+}
