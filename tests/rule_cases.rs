@@ -13,21 +13,39 @@ CREATE INDEX \"shop_book_author_id_idx\" ON \"shop_book\" (\"author_id\");
 
 #[test]
 fn a_table_from_an_earlier_file_is_existing() {
-    let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", "CREATE INDEX \"b\" ON \"shop_book\" (\"id\");")]);
+    let found = lint_files(&[
+        ("0001.sql", BOOK),
+        ("0002.sql", "CREATE INDEX \"b\" ON \"shop_book\" (\"id\");"),
+    ]);
     assert_eq!(rule_ids(&found), ["index-not-concurrent"]);
     assert_eq!(found[0].file.name, "0002.sql");
 }
 
 #[test]
 fn public_and_unqualified_names_are_the_same_table() {
-    assert_silent("CREATE TABLE public.t (id bigint); CREATE INDEX i ON \"t\" (id);", "index-not-concurrent");
-    assert_silent("CREATE TABLE \"t\" (id bigint); CREATE INDEX i ON public.t (id);", "index-not-concurrent");
-    assert_fires("CREATE TABLE app.t (id bigint); CREATE INDEX i ON t (id);", "index-not-concurrent");
+    assert_silent(
+        "CREATE TABLE public.t (id bigint); CREATE INDEX i ON \"t\" (id);",
+        "index-not-concurrent",
+    );
+    assert_silent(
+        "CREATE TABLE \"t\" (id bigint); CREATE INDEX i ON public.t (id);",
+        "index-not-concurrent",
+    );
+    assert_fires(
+        "CREATE TABLE app.t (id bigint); CREATE INDEX i ON t (id);",
+        "index-not-concurrent",
+    );
 }
 
 #[test]
 fn dropping_the_last_covering_index_in_a_later_migration_is_reported_at_the_drop() {
-    let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", "DROP INDEX CONCURRENTLY \"shop_book_author_id_idx\";")]);
+    let found = lint_files(&[
+        ("0001.sql", BOOK),
+        (
+            "0002.sql",
+            "DROP INDEX CONCURRENTLY \"shop_book_author_id_idx\";",
+        ),
+    ]);
     assert_eq!(rule_ids(&found), ["fk-missing-index"]);
     assert_eq!(found[0].file.name, "0002.sql");
     assert_eq!(found[0].related.len(), 1, "points back at the foreign key");
@@ -37,19 +55,32 @@ fn dropping_the_last_covering_index_in_a_later_migration_is_reported_at_the_drop
 #[test]
 fn dropping_an_index_that_another_index_still_covers_is_fine() {
     let extra = "CREATE INDEX CONCURRENTLY \"shop_book_author_title\" ON \"shop_book\" (\"author_id\", \"id\");";
-    let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", extra), ("0003.sql", "DROP INDEX CONCURRENTLY \"shop_book_author_id_idx\";")]);
+    let found = lint_files(&[
+        ("0001.sql", BOOK),
+        ("0002.sql", extra),
+        (
+            "0003.sql",
+            "DROP INDEX CONCURRENTLY \"shop_book_author_id_idx\";",
+        ),
+    ]);
     assert_eq!(rule_ids(&found), Vec::<String>::new());
 }
 
 #[test]
 fn replacing_the_covering_index_in_the_same_migration_is_fine() {
     let swap = "DROP INDEX CONCURRENTLY \"shop_book_author_id_idx\";\nCREATE INDEX CONCURRENTLY \"shop_book_author_id_2\" ON \"shop_book\" (\"author_id\");";
-    assert_eq!(rule_ids(&lint_files(&[("0001.sql", BOOK), ("0002.sql", swap)])), Vec::<String>::new());
+    assert_eq!(
+        rule_ids(&lint_files(&[("0001.sql", BOOK), ("0002.sql", swap)])),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn a_foreign_key_added_to_an_unknown_table_is_not_judged() {
-    assert_silent("ALTER TABLE \"legacy\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"x_id\") REFERENCES \"x\" (\"id\");", "fk-missing-index");
+    assert_silent(
+        "ALTER TABLE \"legacy\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"x_id\") REFERENCES \"x\" (\"id\");",
+        "fk-missing-index",
+    );
 }
 
 #[test]
@@ -57,8 +88,16 @@ fn a_foreign_key_added_to_a_known_table_in_a_later_file_is_judged() {
     let later = "ALTER TABLE \"shop_book\" ADD COLUMN \"editor_id\" bigint NULL CONSTRAINT \"shop_book_editor_fk\" REFERENCES \"shop_author\"(\"id\") DEFERRABLE INITIALLY DEFERRED; SET CONSTRAINTS \"shop_book_editor_fk\" IMMEDIATE;";
     let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", later)]);
     assert_eq!(rule_ids(&found), ["fk-missing-index"]);
-    let with_index = format!("{later}\nCREATE INDEX CONCURRENTLY \"shop_book_editor_id\" ON \"shop_book\" (\"editor_id\");");
-    assert_eq!(rule_ids(&lint_files(&[("0001.sql", BOOK), ("0002.sql", &with_index)])), Vec::<String>::new());
+    let with_index = format!(
+        "{later}\nCREATE INDEX CONCURRENTLY \"shop_book_editor_id\" ON \"shop_book\" (\"editor_id\");"
+    );
+    assert_eq!(
+        rule_ids(&lint_files(&[
+            ("0001.sql", BOOK),
+            ("0002.sql", &with_index)
+        ])),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -76,9 +115,18 @@ fn primary_key_and_unique_constraints_count_as_indexes() {
 #[test]
 fn expression_and_non_btree_indexes_do_not_cover() {
     let base = "CREATE TABLE \"t\" (\"id\" bigint PRIMARY KEY, \"p_id\" bigint REFERENCES \"p\" (\"id\"));";
-    assert_fires(&format!("{base} CREATE INDEX \"e\" ON \"t\" ((\"p_id\" + 0));"), "fk-missing-index");
-    assert_fires(&format!("{base} CREATE INDEX \"h\" ON \"t\" USING hash (\"p_id\");"), "fk-missing-index");
-    assert_silent(&format!("{base} CREATE INDEX \"b\" ON \"t\" USING btree (\"p_id\" DESC);"), "fk-missing-index");
+    assert_fires(
+        &format!("{base} CREATE INDEX \"e\" ON \"t\" ((\"p_id\" + 0));"),
+        "fk-missing-index",
+    );
+    assert_fires(
+        &format!("{base} CREATE INDEX \"h\" ON \"t\" USING hash (\"p_id\");"),
+        "fk-missing-index",
+    );
+    assert_silent(
+        &format!("{base} CREATE INDEX \"b\" ON \"t\" USING btree (\"p_id\" DESC);"),
+        "fk-missing-index",
+    );
 }
 
 #[test]
@@ -89,11 +137,21 @@ ALTER TABLE \"shop_author\" ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint
 ALTER TABLE \"shop_book\" ALTER COLUMN \"author_id\" TYPE bigint USING \"author_id\"::bigint;
 ALTER TABLE \"shop_book\" ADD CONSTRAINT \"shop_book_author_id_fk\" FOREIGN KEY (\"author_id\") REFERENCES \"shop_author\" (\"id\") DEFERRABLE INITIALLY DEFERRED;";
     let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", change)]);
-    assert!(!found.iter().any(|f| f.rule == "fk-missing-index"), "{:?}", rule_ids(&found));
+    assert!(
+        !found.iter().any(|f| f.rule == "fk-missing-index"),
+        "{:?}",
+        rule_ids(&found)
+    );
 }
 
 #[test]
 fn unique_via_add_column_on_existing_table() {
-    let found = lint_files(&[("0001.sql", BOOK), ("0002.sql", "ALTER TABLE \"shop_book\" ADD COLUMN \"code\" varchar(10) NULL UNIQUE;")]);
+    let found = lint_files(&[
+        ("0001.sql", BOOK),
+        (
+            "0002.sql",
+            "ALTER TABLE \"shop_book\" ADD COLUMN \"code\" varchar(10) NULL UNIQUE;",
+        ),
+    ]);
     assert_eq!(rule_ids(&found), ["constraint-builds-index"]);
 }
