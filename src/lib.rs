@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod lint;
+pub mod locks;
 pub mod parse;
 pub mod report;
 pub mod rules;

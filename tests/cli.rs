@@ -248,19 +248,40 @@ fn context_files_shape_the_schema_but_are_not_reported() {
 fn config_is_found_upward_and_its_mistakes_point_at_the_line() {
     let t = TempDir::new("config");
     t.write("sql/0001.sql", UNSAFE.as_bytes());
-    t.write(".pglint.yaml", b"pg_version: 15\nrules:\n  index-not-concurrent: error\n");
+    t.write(
+        ".pglint.yaml",
+        b"pg_version: 15\nrules:\n  index-not-concurrent: error\n",
+    );
     let out = pglint_in(&t.0.join("sql"), &["--format", "compact", "0001.sql"], None);
-    assert!(stdout(&out).contains("error[index-not-concurrent]"), "{}", stdout(&out));
-    assert_eq!(pglint_in(&t.0.join("sql"), &["--fail-on", "error", "0001.sql"], None).status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("error[index-not-concurrent]"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        pglint_in(&t.0.join("sql"), &["--fail-on", "error", "0001.sql"], None)
+            .status
+            .code(),
+        Some(1)
+    );
 
-    t.write(".pglint.yaml", b"pg_version: 15\nrules:\n  index-not-concurent: error\n");
+    t.write(
+        ".pglint.yaml",
+        b"pg_version: 15\nrules:\n  index-not-concurent: error\n",
+    );
     let out = pglint_in(&t.0.join("sql"), &["0001.sql"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains(".pglint.yaml:3:3"), "{err}");
-    assert!(err.contains("index-not-concurrent"), "suggests the closest id: {err}");
+    assert!(
+        err.contains("index-not-concurrent"),
+        "suggests the closest id: {err}"
+    );
 
-    t.write(".pglint.yaml", b"rules:\n  fk-missing-index: {severity: warning, options: {nope: 1}}\nbogus: true\n");
+    t.write(
+        ".pglint.yaml",
+        b"rules:\n  fk-missing-index: {severity: warning, options: {nope: 1}}\nbogus: true\n",
+    );
     let out = pglint_in(&t.0.join("sql"), &["0001.sql"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bogus"), "{}", stderr(&out));
@@ -278,13 +299,30 @@ fn select_and_ignore_take_ids_and_families() {
         let mut all = vec!["--format", "compact"];
         all.extend_from_slice(args);
         all.push(f);
-        stdout(&pglint(&all)).lines().map(|l| l.split('[').nth(1).unwrap().split(']').next().unwrap().to_string()).collect()
+        stdout(&pglint(&all))
+            .lines()
+            .map(|l| {
+                l.split('[')
+                    .nth(1)
+                    .unwrap()
+                    .split(']')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
     };
     assert_eq!(rules(&[]), ["syntax-error", "index-not-concurrent"]);
     assert_eq!(rules(&["--ignore", "index-locks"]), ["syntax-error"]);
-    assert_eq!(rules(&["--ignore", "index-not-concurrent,syntax-error"]), Vec::<String>::new());
+    assert_eq!(
+        rules(&["--ignore", "index-not-concurrent,syntax-error"]),
+        Vec::<String>::new()
+    );
     assert_eq!(rules(&["--select", "foreign-keys"]), ["syntax-error"]);
-    assert_eq!(pglint(&["--select", "no-such-family", f]).status.code(), Some(2));
+    assert_eq!(
+        pglint(&["--select", "no-such-family", f]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -295,14 +333,25 @@ fn init_writes_a_valid_starter_config() {
     assert!(t.0.join(".pglint.yaml").exists());
     t.write("m.sql", SAFE.as_bytes());
     assert_eq!(pglint_in(&t.0, &["m.sql"], None).status.code(), Some(0));
-    assert_eq!(pglint_in(&t.0, &["init"], None).status.code(), Some(2), "never overwrites");
+    assert_eq!(
+        pglint_in(&t.0, &["init"], None).status.code(),
+        Some(2),
+        "never overwrites"
+    );
 }
 
 #[test]
 fn inline_suppression_silences_one_statement() {
     let sql = format!("-- pglint: ignore[index-not-concurrent] 40 rows\n{UNSAFE}{UNSAFE}");
-    let out = pglint_in(Path::new(env!("CARGO_MANIFEST_DIR")), &["--format", "compact", "-"], Some(sql.as_bytes()));
+    let out = pglint_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["--format", "compact", "-"],
+        Some(sql.as_bytes()),
+    );
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.starts_with("<stdin>:3:14: warning[index-not-concurrent]"), "{text}");
+    assert!(
+        text.starts_with("<stdin>:3:14: warning[index-not-concurrent]"),
+        "{text}"
+    );
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Level;
+pub use crate::locks::{Blocked, LockMode};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -53,56 +54,6 @@ impl RuleDecl {
     pub fn applies_to(&self, pg_version: u32) -> bool {
         self.min_pg.is_none_or(|v| pg_version >= v) && self.max_pg.is_none_or(|v| pg_version <= v)
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LockMode {
-    AccessShare,
-    RowShare,
-    RowExclusive,
-    ShareUpdateExclusive,
-    Share,
-    ShareRowExclusive,
-    Exclusive,
-    AccessExclusive,
-}
-
-impl LockMode {
-    pub fn as_sql(self) -> &'static str {
-        match self {
-            LockMode::AccessShare => "ACCESS SHARE",
-            LockMode::RowShare => "ROW SHARE",
-            LockMode::RowExclusive => "ROW EXCLUSIVE",
-            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
-            LockMode::Share => "SHARE",
-            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
-            LockMode::Exclusive => "EXCLUSIVE",
-            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
-        }
-    }
-
-    /// What ordinary traffic this lock blocks, per Postgres's conflict table: plain SELECT
-    /// takes ACCESS SHARE, INSERT/UPDATE/DELETE take ROW EXCLUSIVE.
-    pub fn blocks(self) -> Vec<Blocked> {
-        let mut out = Vec::new();
-        if self == LockMode::AccessExclusive {
-            out.push(Blocked::Reads);
-        }
-        if self >= LockMode::Share {
-            out.push(Blocked::Writes);
-        }
-        out
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Blocked {
-    Reads,
-    Writes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
