@@ -29,6 +29,8 @@ pub struct Migration {
 pub struct Statement {
     /// The statement text in the file: leading comments and white space trimmed, no `;`.
     pub span: Span,
+    /// The file offset that the parse tree's `location` fields count from.
+    pub base: usize,
     /// The parse tree, or the syntax error that replaced it.
     pub node: Result<NodeEnum, SyntaxError>,
     /// Inside an explicit `BEGIN; … COMMIT;` block.
@@ -104,7 +106,10 @@ fn parse_piece(text: &str, span: Span, out: &mut Vec<Statement>) {
                     Ok(len) => (start + len).min(span.end),
                 };
                 let stmt_span = split::trim_statement(text, Span::new(start, end));
-                out.push(Statement::new(stmt_span, Ok(node)));
+                out.push(Statement {
+                    base: span.start,
+                    ..Statement::new(stmt_span, Ok(node))
+                });
             }
         }
         Err(failure) => {
@@ -127,6 +132,7 @@ impl Statement {
     fn new(span: Span, node: Result<NodeEnum, SyntaxError>) -> Self {
         Statement {
             span,
+            base: span.start,
             node,
             in_transaction: false,
             operation: None,

@@ -54,7 +54,7 @@ fn report(
     } else {
         c.conname.clone()
     };
-    let at = ctx.stmt.span.start + usize::try_from(c.location).unwrap_or(0);
+    let at = ctx.location(c.location);
     let span = ctx.find_name(kind.split(' ').next().unwrap_or(kind), at);
     let quoted_cols = columns
         .iter()

@@ -97,7 +97,7 @@ fn added_fk(
         return;
     }
     let references = c.pktable.as_ref().map(QualifiedName::from_range_var);
-    let at = ctx.stmt.span.start + usize::try_from(c.location).unwrap_or(0);
+    let at = ctx.location(c.location);
     let span = if c.conname.is_empty() {
         ctx.find_name(&columns[0], at)
     } else {

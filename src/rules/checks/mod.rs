@@ -110,9 +110,14 @@ impl StmtCtx<'_> {
         find_identifier(&self.migration.file.text, self.stmt.span, name, from)
     }
 
+    /// The file offset of a parse-tree `location` (-1, unknown, gives the statement start).
+    pub fn location(&self, location: i32) -> usize {
+        usize::try_from(location).map_or(self.stmt.span.start, |l| self.stmt.base + l)
+    }
+
     /// The span of a relation name (RangeVar locations are byte offsets into the statement).
     pub fn range_var_span(&self, rv: &RangeVar) -> Span {
-        let start = self.stmt.span.start + usize::try_from(rv.location).unwrap_or(0);
+        let start = self.location(rv.location);
         find_identifier(
             &self.migration.file.text,
             self.stmt.span,
