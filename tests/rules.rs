@@ -65,13 +65,7 @@ fn unknown_fields_in_a_rule_file_are_errors() {
 #[test]
 fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
     for rule in registry::rules() {
-        let bad = common::lint(&rule.docs.bad);
-        eprintln!(
-            "{} -> {:?} of {}",
-            rule.id,
-            common::rule_ids(&bad),
-            registry::rules().len()
-        );
+        let bad = common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id);
         let ids: BTreeSet<_> = bad.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(
             ids,
@@ -104,7 +98,7 @@ fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
                 );
             }
         }
-        let good = common::lint(&rule.docs.good);
+        let good = common::lint_enabling(&[("test.sql", &rule.docs.good)], &rule.id);
         assert!(
             good.is_empty(),
             "{}: docs.good must raise nothing, got {:?}",
@@ -135,7 +129,7 @@ fn has_placeholder(text: &str) -> bool {
 fn labels_named_by_checks_exist() {
     // Every label key a rule's findings use must be declared; checked through the examples.
     for rule in registry::rules() {
-        for f in common::lint(&rule.docs.bad) {
+        for f in common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id) {
             assert!(
                 f.label.is_some(),
                 "{}: the primary span has no label text",
@@ -229,7 +223,8 @@ fn fixtures_raise_exactly_what_they_expect() {
                 expected.insert((stmt + 1, id.to_string()));
             }
         }
-        let found: BTreeSet<_> = common::lint_files(&[(name, text.as_str())])
+        let stem = path.file_stem().unwrap().to_str().unwrap();
+        let found: BTreeSet<_> = common::lint_enabling(&[(name, text.as_str())], stem)
             .iter()
             .map(|f| (f.statement + 1, f.rule.clone()))
             .collect();
@@ -258,7 +253,7 @@ fn fixtures_raise_exactly_what_they_expect() {
 #[test]
 fn rendered_bad_examples() {
     for rule in registry::rules() {
-        let findings = common::lint(&rule.docs.bad);
+        let findings = common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id);
         let mut out = Vec::new();
         pglint::report::render(
             Format::Human,

@@ -14,6 +14,20 @@ pub fn lint_files(files: &[(&str, &str)]) -> Vec<Finding> {
     pglint::lint::lint_texts(&Engine::new(Settings::default()), files)
 }
 
+/// Lints with default settings, plus `rule` switched on at warning if it is off by default
+/// (the examples and fixtures of an opt-in rule must show it firing).
+pub fn lint_enabling(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
+    let mut settings = Settings::default();
+    if let Some(decl) = pglint::rules::registry::find(rule)
+        && decl.severity == pglint::finding::Level::Off
+    {
+        settings
+            .levels
+            .insert(decl.id.clone(), pglint::finding::Level::Warning);
+    }
+    pglint::lint::lint_texts(&Engine::new(settings), files)
+}
+
 pub fn rule_ids(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| f.rule.clone()).collect()
 }

@@ -2,12 +2,15 @@
 //! statement, and the whole migration; it returns spans and named values, never English.
 
 mod ast;
+mod columns;
 mod concurrent_in_transaction;
 mod constraint_builds_index;
 mod drop_index_not_concurrent;
 mod fk_missing_index;
 mod index_not_concurrent;
+mod int_primary_key;
 mod reindex_not_concurrent;
+mod type_choice;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
@@ -88,6 +91,16 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "concurrent-in-transaction" => concurrent_in_transaction::check,
         "constraint-builds-index" => constraint_builds_index::check,
         "fk-missing-index" => fk_missing_index::check,
+        "timestamp-without-tz" => type_choice::timestamp_without_tz,
+        "char-type" => type_choice::char_type,
+        "money-type" => type_choice::money_type,
+        "json-type" => type_choice::json_type,
+        "serial-column" => type_choice::serial_column,
+        "int-primary-key" => int_primary_key::check,
+        "float-for-money" => type_choice::float_for_money,
+        "uuid-as-text" => type_choice::uuid_as_text,
+        "date-as-text" => type_choice::date_as_text,
+        "varchar-length" => type_choice::varchar_length,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,
