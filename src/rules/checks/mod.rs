@@ -2,7 +2,9 @@
 //! statement, and the whole migration; it returns spans and named values, never English.
 
 mod ast;
+mod atomic_transaction_control;
 mod columns;
+mod compat;
 mod concurrent_in_transaction;
 mod constraint_builds_index;
 mod drop_index_not_concurrent;
@@ -101,6 +103,14 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "uuid-as-text" => type_choice::uuid_as_text,
         "date-as-text" => type_choice::date_as_text,
         "varchar-length" => type_choice::varchar_length,
+        "drop-column" => compat::drop_column,
+        "drop-table" => compat::drop_table,
+        "rename-column" => compat::rename_column,
+        "rename-table" => compat::rename_table,
+        "not-null-column-without-default" => compat::not_null_column_without_default,
+        "not-null-default-dropped" => compat::not_null_default_dropped,
+        "add-unique-may-fail" => compat::add_unique_may_fail,
+        "atomic-transaction-control" => atomic_transaction_control::check,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,

@@ -1,0 +1,398 @@
+//! `compat` checks: changes that break the application code still running during a deploy,
+//! or that fail on existing data.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, ConstrType, ObjectType};
+
+use super::{Hit, StmtCtx, ast};
+use crate::schema::QualifiedName;
+
+/// `ALTER TABLE ... DROP COLUMN` on an existing table.
+pub fn drop_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let Some((table, at)) = existing_alter(ctx) else {
+        return;
+    };
+    for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtDropColumn)) {
+        hits.push(
+            Hit::at(ctx.find_name(&cmd.name, ctx.stmt.span.start))
+                .label("column")
+                .var("table", table.to_string())
+                .var("column", cmd.name.clone()),
+        );
+    }
+}
+
+/// `DROP TABLE` of a table that existed before this migration.
+pub fn drop_table(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let NodeEnum::DropStmt(drop) = ctx.node else {
+        return;
+    };
+    if drop.remove_type != ObjectType::ObjectTable as i32 {
+        return;
+    }
+    for object in &drop.objects {
+        let Some(NodeEnum::List(list)) = object.node.as_ref() else {
+            continue;
+        };
+        let Some(table) = ast::qualified(&list.items) else {
+            continue;
+        };
+        if ctx.is_new_table(&table) {
+            continue;
+        }
+        hits.push(
+            Hit::at(ctx.find_name(&table.name, ctx.stmt.span.start))
+                .label("table")
+                .var("table", table.to_string()),
+        );
+    }
+}
+
+/// `ALTER TABLE ... RENAME COLUMN` on an existing table.
+pub fn rename_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let NodeEnum::RenameStmt(rename) = ctx.node else {
+        return;
+    };
+    if rename.rename_type != ObjectType::ObjectColumn as i32 {
+        return;
+    }
+    let Some(rv) = rename.relation.as_ref() else {
+        return;
+    };
+    let table = QualifiedName::from_range_var(rv);
+    if ctx.is_new_table(&table) {
+        return;
+    }
+    hits.push(
+        Hit::at(ctx.find_name(&rename.subname, ctx.stmt.span.start))
+            .label("column")
+            .var("table", table.to_string())
+            .var("column", rename.subname.clone())
+            .var("new_name", rename.newname.clone()),
+    );
+}
+
+/// `ALTER TABLE ... RENAME TO` on an existing table.
+pub fn rename_table(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let NodeEnum::RenameStmt(rename) = ctx.node else {
+        return;
+    };
+    if rename.rename_type != ObjectType::ObjectTable as i32 {
+        return;
+    }
+    let Some(rv) = rename.relation.as_ref() else {
+        return;
+    };
+    let table = QualifiedName::from_range_var(rv);
+    if ctx.is_new_table(&table) {
+        return;
+    }
+    hits.push(
+        Hit::at(ctx.range_var_span(rv))
+            .label("table")
+            .var("table", table.to_string())
+            .var("new_name", rename.newname.clone()),
+    );
+}
+
+/// `ADD COLUMN ... NOT NULL` without a default on an existing table: fails when it has rows.
+pub fn not_null_column_without_default(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let Some((table, at)) = existing_alter(ctx) else {
+        return;
+    };
+    for col in ast::alter_cmds(at).filter_map(ast::added_column) {
+        let constraints: Vec<_> = ast::column_constraints(col).collect();
+        let has = |t: ConstrType| constraints.iter().any(|c| ast::is_constraint(c, t));
+        let not_null =
+            col.is_not_null || has(ConstrType::ConstrNotnull) || has(ConstrType::ConstrPrimary);
+        // A default, an identity or a generated expression fills the existing rows; serial
+        // types come with a nextval() default.
+        let filled = has(ConstrType::ConstrDefault)
+            || has(ConstrType::ConstrIdentity)
+            || has(ConstrType::ConstrGenerated)
+            || col.raw_default.is_some()
+            || col
+                .type_name
+                .as_ref()
+                .is_some_and(|t| crate::schema::types::serial_kind(t).is_some());
+        if !not_null || filled {
+            continue;
+        }
+        let span = constraints
+            .iter()
+            .find(|c| {
+                ast::is_constraint(c, ConstrType::ConstrNotnull)
+                    || ast::is_constraint(c, ConstrType::ConstrPrimary)
+            })
+            .map(|c| {
+                ctx.find_name(
+                    if ast::is_constraint(c, ConstrType::ConstrPrimary) {
+                        "primary"
+                    } else {
+                        "not"
+                    },
+                    ctx.location(c.location),
+                )
+            })
+            .unwrap_or_else(|| ctx.find_name(&col.colname, ctx.stmt.span.start));
+        hits.push(
+            Hit::at(span)
+                .label("not_null")
+                .var("table", table.to_string())
+                .var("column", col.colname.clone()),
+        );
+    }
+}
+
+/// `ALTER COLUMN ... DROP DEFAULT` on a NOT NULL column of an existing table: old code that
+/// inserts without the column now fails. Django's `AddField(default=...)` emits exactly this
+/// right after the `ADD COLUMN ... DEFAULT ... NOT NULL`.
+pub fn not_null_default_dropped(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let Some((table, at)) = existing_alter(ctx) else {
+        return;
+    };
+    for cmd in ast::alter_cmds(at) {
+        // DROP DEFAULT is AT_ColumnDefault without a new expression.
+        if !ast::is_cmd(cmd, AlterTableType::AtColumnDefault) || cmd.def.is_some() {
+            continue;
+        }
+        let Some(added) = not_null_with_default(ctx, &table, &cmd.name) else {
+            continue;
+        };
+        let drop = ctx.find_name("drop", ctx.find_name(&cmd.name, ctx.stmt.span.start).end);
+        let mut hit = Hit::at(drop)
+            .label("drop")
+            .var("table", table.to_string())
+            .var("column", cmd.name.clone());
+        if let Some(span) = added {
+            hit = hit.related("added", ctx.file, span);
+        }
+        hits.push(hit);
+    }
+}
+
+/// Whether `column` is NOT NULL with a default just before this statement; `Some(span)` of
+/// the ADD COLUMN when it was added in this migration. Tables pglint never saw created are
+/// read from this migration's own earlier ADD COLUMN.
+fn not_null_with_default(
+    ctx: &StmtCtx<'_>,
+    table: &QualifiedName,
+    column: &str,
+) -> Option<Option<crate::span::Span>> {
+    if let Some(t) = ctx.catalog.table(table) {
+        let col = t.column(column)?;
+        if !col.not_null || col.default.is_none() || col.identity.is_some() {
+            return None;
+        }
+        return Some((col.origin.file == ctx.file).then_some(col.origin.span));
+    }
+    let earlier = ctx
+        .migration
+        .statements
+        .iter()
+        .take_while(|s| s.span.start < ctx.stmt.span.start);
+    earlier
+        .filter_map(|stmt| match stmt.node() {
+            Some(NodeEnum::AlterTableStmt(at))
+                if at
+                    .relation
+                    .as_ref()
+                    .map(QualifiedName::from_range_var)
+                    .as_ref()
+                    == Some(table) =>
+            {
+                Some((stmt.span, at))
+            }
+            _ => None,
+        })
+        .flat_map(|(span, at)| {
+            ast::alter_cmds(at)
+                .filter_map(ast::added_column)
+                .map(move |col| (span, col))
+        })
+        .filter(|(_, col)| col.colname == column)
+        .map(|(span, col)| {
+            let constraints: Vec<_> = ast::column_constraints(col).collect();
+            let not_null = col.is_not_null
+                || constraints
+                    .iter()
+                    .any(|c| ast::is_constraint(c, ConstrType::ConstrNotnull));
+            let default = col.raw_default.is_some()
+                || constraints
+                    .iter()
+                    .any(|c| ast::is_constraint(c, ConstrType::ConstrDefault));
+            (not_null && default).then_some(Some(span))
+        })
+        .last()
+        .flatten()
+}
+
+/// A unique constraint or index added to an existing table: it fails if duplicates exist.
+pub fn add_unique_may_fail(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    match ctx.node {
+        NodeEnum::IndexStmt(ix) if ix.unique => {
+            let Some(rv) = ix.relation.as_ref() else {
+                return;
+            };
+            let table = QualifiedName::from_range_var(rv);
+            let keys: Vec<String> = ix
+                .index_params
+                .iter()
+                .map(|p| match p.node.as_ref() {
+                    Some(NodeEnum::IndexElem(e)) => e.name.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            if ctx.is_new_table(&table) || all_null_in_existing_rows(ctx, &table, &keys, &[]) {
+                return;
+            }
+            let name = if ix.idxname.is_empty() {
+                "the index".to_string()
+            } else {
+                ix.idxname.clone()
+            };
+            let span = if ix.idxname.is_empty() {
+                ctx.range_var_span(rv)
+            } else {
+                ctx.find_name(&ix.idxname, ctx.stmt.span.start)
+            };
+            hits.push(
+                Hit::at(span)
+                    .label("unique")
+                    .var("table", table.to_string())
+                    .var("name", name),
+            );
+        }
+        NodeEnum::AlterTableStmt(_) => {
+            let Some((table, at)) = existing_alter(ctx) else {
+                return;
+            };
+            let added_here: Vec<String> = ast::alter_cmds(at)
+                .filter_map(ast::added_column)
+                .filter(|col| {
+                    !ast::column_constraints(col)
+                        .any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
+                })
+                .map(|col| col.colname.clone())
+                .collect();
+            for cmd in ast::alter_cmds(at) {
+                if let Some(c) = ast::added_constraint(cmd)
+                    && (ast::is_constraint(c, ConstrType::ConstrUnique)
+                        || ast::is_constraint(c, ConstrType::ConstrPrimary))
+                    && c.indexname.is_empty()
+                    && !all_null_in_existing_rows(ctx, &table, &ast::strings(&c.keys), &added_here)
+                {
+                    let name = if c.conname.is_empty() {
+                        "the constraint".to_string()
+                    } else {
+                        c.conname.clone()
+                    };
+                    let at = ctx.location(c.location);
+                    let span = if c.conname.is_empty() {
+                        ctx.find_name("unique", at)
+                    } else {
+                        ctx.find_name(&c.conname, at)
+                    };
+                    hits.push(
+                        Hit::at(span)
+                            .label("unique")
+                            .var("table", table.to_string())
+                            .var("name", name),
+                    );
+                }
+                // A new column is NULL in every row, and NULLs never collide; only a non-null
+                // default gives every existing row the same value.
+                if let Some(col) = ast::added_column(cmd) {
+                    let constraints: Vec<_> = ast::column_constraints(col).collect();
+                    let unique = constraints
+                        .iter()
+                        .find(|c| ast::is_constraint(c, ConstrType::ConstrUnique));
+                    let same_value = constraints.iter().any(|c| {
+                        ast::is_constraint(c, ConstrType::ConstrDefault)
+                            && !matches!(c.raw_expr.as_deref().and_then(|e| e.node.as_ref()), Some(NodeEnum::AConst(k)) if k.isnull)
+                    });
+                    if let (Some(u), true) = (unique, same_value) {
+                        hits.push(
+                            Hit::at(ctx.find_name("unique", ctx.location(u.location)))
+                                .label("unique")
+                                .var("table", table.to_string())
+                                .var("name", format!("the new column {}", col.colname)),
+                        );
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether every key column is new in this migration with no default (or added by this very
+/// statement without one): all existing rows then hold NULL there, and NULLs never collide.
+fn all_null_in_existing_rows(
+    ctx: &StmtCtx<'_>,
+    table: &QualifiedName,
+    keys: &[String],
+    added_here: &[String],
+) -> bool {
+    let added_earlier = added_earlier_without_default(ctx, table);
+    !keys.is_empty()
+        && keys.iter().all(|k| {
+            added_here.contains(k)
+                || added_earlier.contains(k)
+                || ctx
+                    .catalog
+                    .table(table)
+                    .and_then(|t| t.column(k))
+                    .is_some_and(|c| {
+                        c.origin.file == ctx.file
+                            && c.default.is_none()
+                            && c.identity.is_none()
+                            && c.generated.is_none()
+                    })
+        })
+}
+
+/// Columns added to `table` without a default by earlier statements of this migration (the
+/// table may be unknown to the catalog, so read the statements themselves).
+fn added_earlier_without_default(ctx: &StmtCtx<'_>, table: &QualifiedName) -> Vec<String> {
+    let mut out = Vec::new();
+    for stmt in ctx
+        .migration
+        .statements
+        .iter()
+        .take_while(|s| s.span.start < ctx.stmt.span.start)
+    {
+        let Some(NodeEnum::AlterTableStmt(at)) = stmt.node() else {
+            continue;
+        };
+        if at
+            .relation
+            .as_ref()
+            .map(QualifiedName::from_range_var)
+            .as_ref()
+            != Some(table)
+        {
+            continue;
+        }
+        for col in ast::alter_cmds(at).filter_map(ast::added_column) {
+            if !ast::column_constraints(col)
+                .any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
+                && col.raw_default.is_none()
+            {
+                out.push(col.colname.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The ALTER TABLE of this statement when its table existed before this file.
+fn existing_alter<'a>(
+    ctx: &StmtCtx<'a>,
+) -> Option<(QualifiedName, &'a pg_query::protobuf::AlterTableStmt)> {
+    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+        return None;
+    };
+    let table = QualifiedName::from_range_var(at.relation.as_ref()?);
+    (!ctx.is_new_table(&table)).then_some((table, at))
+}
