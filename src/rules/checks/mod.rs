@@ -8,10 +8,14 @@ mod compat;
 mod concurrent_in_transaction;
 mod constraint_builds_index;
 mod drop_index_not_concurrent;
+mod explicit_locks;
 mod fk_missing_index;
 mod index_not_concurrent;
 mod int_primary_key;
+mod matview;
+mod not_valid;
 mod reindex_not_concurrent;
+mod set_not_null_scan;
 mod type_choice;
 
 use pg_query::NodeEnum;
@@ -111,6 +115,15 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "not-null-default-dropped" => compat::not_null_default_dropped,
         "add-unique-may-fail" => compat::add_unique_may_fail,
         "atomic-transaction-control" => atomic_transaction_control::check,
+        "lock-table" => explicit_locks::lock_table,
+        "table-rewrite-command" => explicit_locks::table_rewrite_command,
+        "fk-without-not-valid" => not_valid::fk_without_not_valid,
+        "check-without-not-valid" => not_valid::check_without_not_valid,
+        "validate-in-same-transaction" => not_valid::validate_in_same_transaction,
+        "set-not-null-scan" => set_not_null_scan::check,
+        "refresh-matview-blocking" => matview::refresh_matview_blocking,
+        "refresh-concurrently-no-unique-index" => matview::refresh_concurrently_no_unique_index,
+        "matview-refresh-trigger" => matview::matview_refresh_trigger,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,
@@ -120,11 +133,16 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
 fn builtin(_: &StmtCtx<'_>, _: &mut Vec<Hit>) {}
 
 impl StmtCtx<'_> {
-    /// A table created earlier in this same file: nobody else can be using it yet.
+    /// A table (or materialized view) created earlier in this same file: nobody else can be
+    /// using it yet.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
         self.catalog
             .table(table)
             .is_some_and(|t| t.created.file == self.file)
+            || self
+                .catalog
+                .view(table)
+                .is_some_and(|v| v.created.file == self.file)
     }
 
     /// Finds `name` (an identifier as written, quoted or not) inside the statement text,
