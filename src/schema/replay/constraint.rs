@@ -5,9 +5,9 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType as Ct};
 
 use super::index::{
-    elem_name_for_naming, index_elem, index_elem_names, insert_index, remove_index,
+    KeyColumns, access_method, index_elem_names, index_elems, insert_index, remove_index,
 };
-use crate::schema::expr::{column_refs, expr_text, opclass, strings};
+use crate::schema::expr::{column_refs, expr_text, strings};
 use crate::schema::names::{choose_name, column_addition};
 use crate::schema::{Catalog, Constraint, ConstraintKind, Index, IndexKey, Origin, QualifiedName};
 
@@ -145,45 +145,22 @@ pub(super) fn add_constraint(
             };
         }
         Ct::ConstrExclusion => {
-            let mut keys = Vec::new();
-            let mut key_exprs = Vec::new();
-            let mut opclasses = Vec::new();
-            let mut descending = Vec::new();
-            let mut cols: Vec<String> = Vec::new();
-            let mut names_for_naming = Vec::new();
-            for pair in &c.exclusions {
-                let Some(NodeEnum::List(l)) = pair.node.as_ref() else {
-                    continue;
-                };
-                let Some(NodeEnum::IndexElem(e)) = l.items.first().and_then(|n| n.node.as_ref())
-                else {
-                    continue;
-                };
-                let (key, text, mut mentioned) = index_elem(e);
-                if let IndexKey::Column(c) = &key {
-                    mentioned.insert(0, c.clone());
-                }
-                names_for_naming.push(elem_name_for_naming(e));
-                for m in mentioned {
-                    if !cols.contains(&m) {
-                        cols.push(m);
-                    }
-                }
-                keys.push(key);
-                key_exprs.push(text);
-                opclasses.push(opclass(e));
-                descending.push(e.ordering == pb::SortByDir::SortbyDesc as i32);
-            }
-            let predicate = c.where_clause.as_deref().map(expr_text);
-            if let Some(w) = c.where_clause.as_deref() {
-                for m in column_refs(w) {
-                    if !cols.contains(&m) {
-                        cols.push(m);
-                    }
-                }
-            }
+            // Each exclusion is a (element, operator) pair.
+            let elems = index_elems(
+                c.exclusions
+                    .iter()
+                    .filter_map(|pair| match pair.node.as_ref() {
+                        Some(NodeEnum::List(l)) => match l.items.first()?.node.as_ref() {
+                            Some(NodeEnum::IndexElem(e)) => Some(&**e),
+                            _ => None,
+                        },
+                        _ => None,
+                    }),
+                c.where_clause.as_deref(),
+                KeyColumns::Mentioned,
+            );
             constraint.name = if c.conname.is_empty() {
-                let add = column_addition(&names_for_naming);
+                let add = column_addition(&elems.naming);
                 choose_name(&table_name.name, Some(&add), "excl", relation_taken)
             } else {
                 c.conname.clone()
@@ -193,30 +170,26 @@ pub(super) fn add_constraint(
                 return;
             }
             constraint.kind = ConstraintKind::Exclusion;
-            constraint.expr = predicate.clone();
-            constraint.expr_columns = cols.clone();
+            constraint.expr = elems.predicate.clone();
+            constraint.expr_columns = elems.mentioned.clone();
             new_index = Some(Index {
                 name: iq,
                 table: table_name.clone(),
-                keys,
-                opclasses,
-                key_exprs,
-                descending,
-                method: if c.access_method.is_empty() {
-                    "gist".to_string()
-                } else {
-                    c.access_method.clone()
-                },
+                keys: elems.keys,
+                opclasses: elems.opclasses,
+                key_exprs: elems.key_exprs,
+                descending: elems.descending,
+                method: access_method(&c.access_method, "gist"),
                 unique: false,
-                partial: predicate.is_some(),
-                predicate,
+                partial: elems.predicate.is_some(),
+                predicate: elems.predicate,
                 include: index_elem_names(&c.including),
                 nulls_not_distinct: false,
                 concurrently: false,
                 only: false,
                 constraint: Some(constraint.name.clone()),
                 attached_to: None,
-                expr_columns: cols,
+                expr_columns: elems.mentioned,
                 origin,
             });
         }

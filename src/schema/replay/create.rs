@@ -160,24 +160,14 @@ pub(super) fn column_def(
                 pending.push(c);
             }
             Ok(Ct::ConstrCheck) => pending.push((**c).clone()),
-            Ok(Ct::ConstrAttrDeferrable) => {
+            Ok(ct @ (Ct::ConstrAttrDeferrable | Ct::ConstrAttrNotDeferrable)) => {
                 if let Some(l) = last {
-                    l.deferrable = true;
+                    l.deferrable = ct == Ct::ConstrAttrDeferrable;
                 }
             }
-            Ok(Ct::ConstrAttrNotDeferrable) => {
+            Ok(ct @ (Ct::ConstrAttrDeferred | Ct::ConstrAttrImmediate)) => {
                 if let Some(l) = last {
-                    l.deferrable = false;
-                }
-            }
-            Ok(Ct::ConstrAttrDeferred) => {
-                if let Some(l) = last {
-                    l.initdeferred = true;
-                }
-            }
-            Ok(Ct::ConstrAttrImmediate) => {
-                if let Some(l) = last {
-                    l.initdeferred = false;
+                    l.initdeferred = ct == Ct::ConstrAttrDeferred;
                 }
             }
             _ => {}

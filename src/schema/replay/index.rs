@@ -27,20 +27,75 @@ pub(super) fn remove_index(cat: &mut Catalog, name: &QualifiedName) -> Option<In
     Some(idx)
 }
 
-/// One index element: the key, its expression text, the columns it mentions.
-pub(super) fn index_elem(e: &pb::IndexElem) -> (IndexKey, Option<String>, Vec<String>) {
-    if e.name.is_empty() {
-        let text = e.expr.as_deref().map(expr_text);
-        let cols = e.expr.as_deref().map(column_refs).unwrap_or_default();
-        (IndexKey::Expression, text, cols)
-    } else {
-        (IndexKey::Column(e.name.clone()), None, Vec::new())
+/// The key part of an index as its elements (and WHERE clause) describe it; CREATE INDEX and
+/// EXCLUDE constraints build it the same way.
+pub(super) struct IndexElems {
+    pub keys: Vec<IndexKey>,
+    pub key_exprs: Vec<Option<String>>,
+    pub opclasses: Vec<Option<String>>,
+    pub descending: Vec<bool>,
+    /// The columns the elements and the predicate mention, each once, first mention first.
+    pub mentioned: Vec<String>,
+    /// Each element's name as Postgres uses it to name the index.
+    pub naming: Vec<String>,
+    pub predicate: Option<String>,
+}
+
+/// Whether a plain column key counts as mentioned: an EXCLUDE constraint records every column
+/// it involves, an index only those inside expressions (its keys already name the rest).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyColumns {
+    Mentioned,
+    NotMentioned,
+}
+
+pub(super) fn index_elems<'e>(
+    elems: impl IntoIterator<Item = &'e pb::IndexElem>,
+    where_clause: Option<&Node>,
+    key_columns: KeyColumns,
+) -> IndexElems {
+    let mut out = IndexElems {
+        keys: Vec::new(),
+        key_exprs: Vec::new(),
+        opclasses: Vec::new(),
+        descending: Vec::new(),
+        mentioned: Vec::new(),
+        naming: Vec::new(),
+        predicate: where_clause.map(expr_text),
+    };
+    let mut mention = |cols: Vec<String>| {
+        for c in cols {
+            if !out.mentioned.contains(&c) {
+                out.mentioned.push(c);
+            }
+        }
+    };
+    for e in elems {
+        if e.name.is_empty() {
+            mention(e.expr.as_deref().map(column_refs).unwrap_or_default());
+            out.keys.push(IndexKey::Expression);
+            out.key_exprs.push(e.expr.as_deref().map(expr_text));
+        } else {
+            if key_columns == KeyColumns::Mentioned {
+                mention(vec![e.name.clone()]);
+            }
+            out.keys.push(IndexKey::Column(e.name.clone()));
+            out.key_exprs.push(None);
+        }
+        out.naming.push(elem_name_for_naming(e));
+        out.opclasses.push(opclass(e));
+        out.descending
+            .push(e.ordering == pb::SortByDir::SortbyDesc as i32);
     }
+    if let Some(w) = where_clause {
+        mention(column_refs(w));
+    }
+    out
 }
 
 /// The name Postgres uses for an index element when naming the index
 /// (`FigureIndexColname`): the column, a function's name, or `expr`.
-pub(super) fn elem_name_for_naming(e: &pb::IndexElem) -> String {
+fn elem_name_for_naming(e: &pb::IndexElem) -> String {
     if !e.name.is_empty() {
         return e.name.clone();
     }
@@ -65,6 +120,11 @@ pub(super) fn elem_name_for_naming(e: &pb::IndexElem) -> String {
         .unwrap_or_else(|| "expr".to_string())
 }
 
+/// The access method written (`USING gin`), or the statement's default.
+pub(super) fn access_method(written: &str, default: &str) -> String {
+    if written.is_empty() { default } else { written }.to_string()
+}
+
 pub(super) fn index_elem_names(nodes: &[Node]) -> Vec<String> {
     nodes
         .iter()
@@ -79,36 +139,14 @@ pub(super) fn index_elem_names(nodes: &[Node]) -> Vec<String> {
 pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin) {
     let Some(rv) = &s.relation else { return };
     let table = QualifiedName::from_range_var(rv);
-    let mut keys = Vec::new();
-    let mut key_exprs = Vec::new();
-    let mut opclasses = Vec::new();
-    let mut descending = Vec::new();
-    let mut expr_columns: Vec<String> = Vec::new();
-    let mut naming = Vec::new();
-    for p in &s.index_params {
-        let Some(NodeEnum::IndexElem(e)) = p.node.as_ref() else {
-            continue;
-        };
-        let (key, text, cols) = index_elem(e);
-        for c in cols {
-            if !expr_columns.contains(&c) {
-                expr_columns.push(c);
-            }
-        }
-        naming.push(elem_name_for_naming(e));
-        keys.push(key);
-        key_exprs.push(text);
-        opclasses.push(opclass(e));
-        descending.push(e.ordering == pb::SortByDir::SortbyDesc as i32);
-    }
-    let predicate = s.where_clause.as_deref().map(expr_text);
-    if let Some(w) = s.where_clause.as_deref() {
-        for c in column_refs(w) {
-            if !expr_columns.contains(&c) {
-                expr_columns.push(c);
-            }
-        }
-    }
+    let elems = index_elems(
+        s.index_params.iter().filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(&**e),
+            _ => None,
+        }),
+        s.where_clause.as_deref(),
+        KeyColumns::NotMentioned,
+    );
     let name = if s.idxname.is_empty() {
         let label = if s.primary {
             "pkey"
@@ -119,7 +157,7 @@ pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin)
         } else {
             "idx"
         };
-        let add = column_addition(&naming);
+        let add = column_addition(&elems.naming);
         let n = choose_name(&table.name, Some(&add), label, |n| {
             cat.relation_exists(&table.sibling(n))
         });
@@ -133,25 +171,21 @@ pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin)
     let idx = Index {
         name,
         table,
-        keys,
-        opclasses,
-        key_exprs,
-        descending,
-        method: if s.access_method.is_empty() {
-            "btree".to_string()
-        } else {
-            s.access_method.clone()
-        },
+        keys: elems.keys,
+        opclasses: elems.opclasses,
+        key_exprs: elems.key_exprs,
+        descending: elems.descending,
+        method: access_method(&s.access_method, "btree"),
         unique: s.unique,
-        partial: predicate.is_some(),
-        predicate,
+        partial: elems.predicate.is_some(),
+        predicate: elems.predicate,
         include: index_elem_names(&s.index_including_params),
         nulls_not_distinct: s.nulls_not_distinct,
         concurrently: s.concurrent,
         only: !rv.inh,
         constraint: None,
         attached_to: None,
-        expr_columns,
+        expr_columns: elems.mentioned,
         origin,
     };
     insert_index(cat, idx);
