@@ -92,16 +92,7 @@ pub(super) fn column_def(
     pending: &mut Vec<pb::Constraint>,
 ) -> Column {
     let serial = cd.type_name.as_ref().and_then(serial_kind);
-    let mut col = base.unwrap_or_else(|| Column {
-        name: cd.colname.clone(),
-        type_name: "?".to_string(),
-        not_null: false,
-        default: None,
-        serial: None,
-        identity: None,
-        generated: None,
-        origin,
-    });
+    let mut col = base.unwrap_or_else(|| untyped_column(cd.colname.clone(), origin));
     if let Some(tn) = &cd.type_name {
         col.type_name = normalize(tn);
     }
@@ -176,6 +167,20 @@ pub(super) fn column_def(
     col
 }
 
+/// A column known by name only; its type is `?` until a definition says more.
+fn untyped_column(name: String, origin: Origin) -> Column {
+    Column {
+        name,
+        type_name: "?".to_string(),
+        not_null: false,
+        default: None,
+        serial: None,
+        identity: None,
+        generated: None,
+        origin,
+    }
+}
+
 pub(super) fn identity_kind(when: &str) -> Identity {
     if when == "a" {
         Identity::Always
@@ -248,16 +253,7 @@ pub(super) fn create_table_as(cat: &mut Catalog, s: &pb::CreateTableAsStmt, orig
                 .map(|i| strings(&i.col_names))
                 .unwrap_or_default()
                 .into_iter()
-                .map(|n| Column {
-                    name: n,
-                    type_name: "?".to_string(),
-                    not_null: false,
-                    default: None,
-                    serial: None,
-                    identity: None,
-                    generated: None,
-                    origin,
-                })
+                .map(|n| untyped_column(n, origin))
                 .collect();
             cat.tables.insert(
                 name.clone(),
