@@ -19,7 +19,13 @@ use crate::span::Span;
 const TOP_KEYS: &[&str] = &["pg_version", "fail_on", "rules", "ignore"];
 const RULE_KEYS: &[&str] = &["severity", "options"];
 const IGNORE_KEYS: &[&str] = &["paths", "rules"];
-const LEVELS: &str = "off, info, warning or error";
+
+/// Whether an unknown keyword gets a "did you mean" help.
+#[derive(Clone, Copy)]
+enum Suggest {
+    Closest,
+    No,
+}
 
 /// Checks a configuration text against `rules`: the configuration (with the warnings) and
 /// the errors found.
@@ -189,49 +195,57 @@ impl<'a> Validator<'a> {
     }
 
     fn fail_on(&mut self, v: &Node) -> Option<FailOn> {
-        let parsed = match v.text(self.src) {
-            Some("error") => Some(FailOn::Error),
-            Some("warning") => Some(FailOn::Warning),
-            Some("info") => Some(FailOn::Info),
-            Some("never") => Some(FailOn::Never),
-            _ => None,
-        };
-        if parsed.is_none() {
-            let shown = v.text(self.src).unwrap_or(v.value.kind());
-            self.error(
-                Kind::BadLevel,
-                v.span,
-                format!("fail_on must be error, warning, info or never, not `{shown}`"),
-                "unknown level",
-                None,
-            );
-        }
-        parsed
+        let choices = [
+            ("error", FailOn::Error),
+            ("warning", FailOn::Warning),
+            ("info", FailOn::Info),
+            ("never", FailOn::Never),
+        ];
+        self.keyword(v, &choices, "fail_on", Suggest::No)
     }
 
     fn level(&mut self, v: &Node) -> Option<Level> {
-        let parsed = match v.text(self.src) {
-            Some("off") => Some(Level::Off),
-            Some("info") => Some(Level::Info),
-            Some("warning") => Some(Level::Warning),
-            Some("error") => Some(Level::Error),
+        let choices = [
+            ("off", Level::Off),
+            ("info", Level::Info),
+            ("warning", Level::Warning),
+            ("error", Level::Error),
+        ];
+        self.keyword(v, &choices, "a rule's level", Suggest::Closest)
+    }
+
+    /// The value of the keyword written, or a located error listing `choices`.
+    fn keyword<T: Copy>(
+        &mut self,
+        v: &Node,
+        choices: &[(&str, T)],
+        what: &str,
+        suggest: Suggest,
+    ) -> Option<T> {
+        let text = v.text(self.src);
+        if let Some(&(_, value)) = choices.iter().find(|(name, _)| Some(*name) == text) {
+            return Some(value);
+        }
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+        let help = match (suggest, text) {
+            (Suggest::Closest, Some(t)) => {
+                closest(t, names.iter().copied()).map(|(s, _)| format!("did you mean `{s}`?"))
+            }
             _ => None,
         };
-        if parsed.is_none() {
-            let shown = v.text(self.src).unwrap_or(v.value.kind());
-            let help = v.text(self.src).and_then(|t| {
-                closest(t, ["off", "info", "warning", "error"].into_iter())
-                    .map(|(s, _)| format!("did you mean `{s}`?"))
-            });
-            self.error(
-                Kind::BadLevel,
-                v.span,
-                format!("a rule's level must be {LEVELS}, not `{shown}`"),
-                "unknown level",
-                help,
-            );
-        }
-        parsed
+        let (last, rest) = names.split_last().expect("choices are never empty");
+        let shown = text.unwrap_or(v.value.kind());
+        self.error(
+            Kind::BadLevel,
+            v.span,
+            format!(
+                "{what} must be {} or {last}, not `{shown}`",
+                rest.join(", ")
+            ),
+            "unknown level",
+            help,
+        );
+        None
     }
 
     /// Resolves a rule id, alias or family; reports unknown names and renamed ids.
