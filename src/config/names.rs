@@ -24,6 +24,17 @@ impl<'r> Target<'r> {
         }
     }
 
+    /// The current id, when the name was written as a former id (an alias).
+    pub(super) fn renamed_to(self) -> Option<&'r str> {
+        match self {
+            Target::Rule {
+                rule,
+                renamed: true,
+            } => Some(&rule.id),
+            _ => None,
+        }
+    }
+
     pub fn covers(self, rule: &RuleDecl) -> bool {
         match self {
             Target::Rule { rule: r, .. } => r.id == rule.id,

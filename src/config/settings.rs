@@ -94,14 +94,9 @@ fn cli_targets<'r>(
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         match resolve(rules, name) {
             Some(t) => {
-                if let Target::Rule {
-                    rule,
-                    renamed: true,
-                } = t
-                {
+                if let Some(id) = t.renamed_to() {
                     warnings.push(format!(
-                        "{flag} {name}: rule `{name}` was renamed to `{}`",
-                        rule.id
+                        "{flag} {name}: rule `{name}` was renamed to `{id}`"
                     ));
                 }
                 out.push(t);

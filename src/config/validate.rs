@@ -253,17 +253,13 @@ impl<'a> Validator<'a> {
         let rules = self.rules;
         match resolve(rules, name) {
             Some(t) => {
-                if let Target::Rule {
-                    rule,
-                    renamed: true,
-                } = t
-                {
+                if let Some(id) = t.renamed_to() {
                     let d = self.diag(
                         Kind::RenamedRule,
                         node.span,
-                        format!("rule `{name}` was renamed to `{}`", rule.id),
+                        format!("rule `{name}` was renamed to `{id}`"),
                         "former id",
-                        Some(format!("write `{}`; the old id keeps working", rule.id)),
+                        Some(format!("write `{id}`; the old id keeps working")),
                     );
                     self.warnings.push(d);
                 }
