@@ -1,4 +1,8 @@
+use miette::Diagnostic;
+
 use super::*;
+use crate::rules::Settings;
+use crate::rules::decl::RuleDecl;
 
 const TEST_RULES: &[&str] = &[
     r#"
