@@ -138,12 +138,12 @@ pub fn blocks_phrase(mode: crate::locks::LockMode) -> &'static str {
     }
 }
 
-/// `5-8` or `5` when a stretch starts and ends on one line; `sep` joins the two.
+/// `lines 5-8`, or `line 5` when a stretch starts and ends on one line; `sep` joins the two.
 pub fn line_range(from: usize, until: usize, sep: &str) -> String {
     if from == until {
-        format!("{from}")
+        format!("line {from}")
     } else {
-        format!("{from}{sep}{until}")
+        format!("lines {from}{sep}{until}")
     }
 }
 
@@ -169,3 +169,6 @@ pub fn lines_phrase(lines: &[usize]) -> String {
         format!("lines {list}")
     }
 }
+
+#[cfg(test)]
+mod tests;
