@@ -3,7 +3,8 @@
 # Mermaid parser (npm package `mermaid`) and `jsdom` for the DOM it expects, at the versions
 # pinned in scripts/mermaid-check/package-lock.json, into
 # ${CARGO_TARGET_DIR:-target}/mermaid-check (override with MERMAID_CHECK_DIR).
-# Needs `node` (>= 18) and `npm` (Debian: `apt-get install nodejs npm`) and the npm registry.
+# Needs `node` (20 or later; tested with 20.20) and `npm`: when either is missing it installs the
+# Debian packages `nodejs npm` (root or sudo), then the npm packages from the npm registry.
 # Idempotent: does nothing when the pinned packages are already installed there.
 # `tests/locks.rs` runs scripts/mermaid-check/check.mjs from that folder on every diagram.
 set -euo pipefail
@@ -11,12 +12,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 src="$root/scripts/mermaid-check"
 dir=${MERMAID_CHECK_DIR:-${CARGO_TARGET_DIR:-$root/target}/mermaid-check}
 
-for tool in node npm; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "install-mermaid-check: \`$tool\` is missing (Debian: apt-get install nodejs npm)" >&2
-    exit 1
-  fi
-done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "install-mermaid-check: installing nodejs npm" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 
 mkdir -p "$dir"
 cp "$src/check.mjs" "$dir/check.mjs"

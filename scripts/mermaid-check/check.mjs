@@ -1,5 +1,6 @@
 // Parses Mermaid diagrams with the real Mermaid parser: `node check.mjs FILE...`, one diagram
-// per file. Prints `FILE: error` for each that does not parse and exits 1 if any does not.
+// per file. Prints `FILE: ok (TYPE) tasks=N` (N: the tasks of a gantt chart, so a caller can
+// tell that no line was swallowed) or `FILE: error` for each, and exits 1 if any does not parse.
 // It must sit in the folder where scripts/install-mermaid-check.sh installed `mermaid` and
 // `jsdom` (the installer and the tests copy it there).
 // Beyond the grammar, a gantt chart's tasks are resolved (start and end of every bar), as
@@ -25,9 +26,11 @@ for (const file of files) {
     const result = await mermaid.parse(text);
     if (!result || !result.diagramType) throw new Error("not recognised as a diagram");
     const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+    let tasks = 0;
     if (result.diagramType === "gantt") {
-      const tasks = diagram.db.getTasks();
-      for (const t of tasks) {
+      const all = diagram.db.getTasks();
+      tasks = all.length;
+      for (const t of all) {
         const start = t.startTime?.getTime?.();
         const end = t.endTime?.getTime?.();
         if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
@@ -35,7 +38,7 @@ for (const file of files) {
         }
       }
     }
-    console.log(`${file}: ok (${result.diagramType})`);
+    console.log(`${file}: ok (${result.diagramType}) tasks=${tasks}`);
   } catch (e) {
     failed += 1;
     console.log(`${file}: ${String(e && e.message ? e.message : e).replace(/\s+/g, " ")}`);

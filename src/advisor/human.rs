@@ -322,7 +322,7 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
                 .iter()
                 .map(|sp| {
                     format!(
-                        "lines {}, {}",
+                        "{}, {}",
                         line_range(sp.from_line, sp.until_line, "-"),
                         statements_phrase(sp.statements)
                     )

@@ -404,3 +404,11 @@ fn mermaid_labels_cannot_break_the_chart() {
     assert_eq!(label(":::"), "___");
     assert_eq!(label("  "), "_");
 }
+
+#[test]
+fn a_transaction_without_statements_is_still_atomic() {
+    let f = timeline("m.sql".into(), vec![begin(1), commit(5)], 5);
+    assert!(f.rows.is_empty());
+    assert!(f.summary.atomic);
+    assert_eq!(f.commit_lines, [5]);
+}

@@ -117,7 +117,7 @@ impl Row {
 /// The per-migration summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Any statement runs inside a transaction block.
+    /// The file opens a transaction block (any statement runs inside one).
     pub atomic: bool,
     /// The strongest lock per table (view, materialized view) that existed before the
     /// migration, in the order they are first locked.
@@ -338,6 +338,7 @@ pub fn timeline(path: String, steps: Vec<Step>, last_line: usize) -> FileLocks {
         }
         next_end[i] = end;
     }
+    let has_begin = steps.iter().any(|s| matches!(s.kind, StepKind::Begin));
     let commit_lines = steps
         .iter()
         .filter(|s| matches!(s.kind, StepKind::End { .. }))
@@ -385,7 +386,8 @@ pub fn timeline(path: String, steps: Vec<Step>, last_line: usize) -> FileLocks {
             held_through_row,
         ));
     }
-    let summary = summarize(&rows);
+    let mut summary = summarize(&rows);
+    summary.atomic |= has_begin;
     FileLocks {
         path,
         rows,
