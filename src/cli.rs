@@ -31,6 +31,43 @@ pub enum Command {
     },
     /// Write a starter .pglint.yaml in the current directory
     Init,
+    /// Advisor view: per statement, the locks taken, what they block, rewrites, scans and
+    /// until which line each lock is held; a summary per migration
+    Locks(LocksArgs),
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct LocksArgs {
+    /// Files, directories or "-" (stdin)
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Name to report for stdin input
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Files or directories replayed into the schema first, not reported (repeat or comma-separate)
+    #[arg(long, value_name = "PATHS", value_delimiter = ',')]
+    pub context: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LocksFormat::Human)]
+    pub format: LocksFormat,
+    /// Target PostgreSQL major version (12 to 18; default: the config's `pg_version`, else 15)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
+    /// Configuration file, read for `pg_version` only (default: nearest .pglint.yaml upward)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Output formats of `pglint locks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LocksFormat {
+    /// An aligned text table per file and a summary
+    #[default]
+    Human,
+    /// Headings, tables, summary and a Mermaid diagram per file (PR comments, step summaries)
+    Markdown,
+    /// `{"version": 1, "statements": [...], "migrations": [...]}`
+    Json,
 }
 
 #[derive(Debug, Args, Default, Clone)]

@@ -3,6 +3,7 @@
 //! Data flows one way: source → parse → schema replay → rules → findings → suppressions →
 //! report. A rule never parses, a reporter never decides, the catalog never reports.
 
+pub mod advisor;
 pub mod cli;
 pub mod config;
 pub mod finding;

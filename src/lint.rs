@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
             }
         },
         Some(Command::Init) => init(),
+        Some(Command::Locks(args)) => crate::advisor::run(&args),
     }
 }
 
@@ -193,11 +194,11 @@ pub fn lint_texts(engine: &Engine, texts: &[(&str, &str)]) -> Vec<Finding> {
     lint_migrations(engine, &Config::default(), migrations).0
 }
 
-type Loaded = (Vec<(usize, Migration)>, Vec<InputError>);
+pub(crate) type Loaded = (Vec<(usize, Migration)>, Vec<InputError>);
 
 /// Reads and parses every input, on all cores; results keep input order. Each result carries
 /// its position in the input list.
-fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputError>>) -> Loaded {
+pub(crate) fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputError>>) -> Loaded {
     let inputs: Vec<_> = inputs.collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

@@ -3,8 +3,11 @@
 //! must run outside a transaction block. Rules and `pglint locks` read their facts from here;
 //! `tests/lock_facts.rs` proves them against a real PostgreSQL server.
 
+mod effects_stub;
 mod mode;
 
+// TEMPORARY: replaced by the real knowledge base when the branches merge.
+pub use self::effects_stub::effects;
 pub use self::mode::{Blocked, LockMode};
 
 use crate::schema::QualifiedName;
