@@ -155,3 +155,28 @@ fn unique_via_add_column_on_existing_table() {
     ]);
     assert_eq!(rule_ids(&found), ["constraint-builds-index"]);
 }
+
+#[test]
+fn set_not_null_is_silent_after_a_validated_check_in_an_earlier_migration() {
+    let table = "CREATE TABLE \"shop_order\" (\"id\" bigint PRIMARY KEY, \"status\" text NULL);";
+    let check = "ALTER TABLE \"shop_order\" ADD CONSTRAINT \"status_nn\" CHECK (\"status\" IS NOT NULL AND \"status\" <> '') NOT VALID;";
+    let validate = "ALTER TABLE \"shop_order\" VALIDATE CONSTRAINT \"status_nn\";";
+    let set = "ALTER TABLE \"shop_order\" ALTER COLUMN \"status\" SET NOT NULL;";
+    let found = lint_files(&[
+        ("0001.sql", table),
+        ("0002.sql", check),
+        ("0003.sql", validate),
+        ("0004.sql", set),
+    ]);
+    assert_eq!(rule_ids(&found), Vec::<String>::new());
+    // Not validated yet: the scan still happens.
+    let found = lint_files(&[("0001.sql", table), ("0002.sql", check), ("0004.sql", set)]);
+    assert_eq!(rule_ids(&found), ["set-not-null-scan"]);
+    // A CHECK that allows NULL through an OR proves nothing.
+    let weak = "ALTER TABLE \"shop_order\" ADD CONSTRAINT \"status_nn\" CHECK (\"status\" IS NOT NULL OR \"id\" < 10);";
+    let found = lint_files(&[("0001.sql", table), ("0002.sql", weak), ("0004.sql", set)]);
+    assert_eq!(
+        rule_ids(&found),
+        ["check-without-not-valid", "set-not-null-scan"]
+    );
+}

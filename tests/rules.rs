@@ -65,7 +65,7 @@ fn unknown_fields_in_a_rule_file_are_errors() {
 #[test]
 fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
     for rule in registry::rules() {
-        let bad = common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id);
+        let bad = common::lint_example(rule, &rule.docs.bad);
         let ids: BTreeSet<_> = bad.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(
             ids,
@@ -98,7 +98,7 @@ fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
                 );
             }
         }
-        let good = common::lint_enabling(&[("test.sql", &rule.docs.good)], &rule.id);
+        let good = common::lint_example(rule, &rule.docs.good);
         assert!(
             good.is_empty(),
             "{}: docs.good must raise nothing, got {:?}",
@@ -129,7 +129,7 @@ fn has_placeholder(text: &str) -> bool {
 fn labels_named_by_checks_exist() {
     // Every label key a rule's findings use must be declared; checked through the examples.
     for rule in registry::rules() {
-        for f in common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id) {
+        for f in common::lint_example(rule, &rule.docs.bad) {
             assert!(
                 f.label.is_some(),
                 "{}: the primary span has no label text",
@@ -191,7 +191,7 @@ fn generated_docs_are_current() {
     );
 }
 
-/// Each `tests/fixtures/rules/<id>.sql` marks with `-- expect: rule-id[, rule-id]` the
+/// Each `tests/fixtures/rules/<id>.sql` (after `<id>.context.sql` if present) marks with `-- expect: rule-id[, rule-id]` the
 /// statements that must raise those rules; every other statement must stay silent.
 #[test]
 fn fixtures_raise_exactly_what_they_expect() {
@@ -202,9 +202,10 @@ fn fixtures_raise_exactly_what_they_expect() {
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
+    let is_context = |p: &Path| p.to_string_lossy().ends_with(".context.sql");
     for path in entries
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql") && !is_context(p))
     {
         let text = std::fs::read_to_string(path).unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -224,10 +225,13 @@ fn fixtures_raise_exactly_what_they_expect() {
             }
         }
         let stem = path.file_stem().unwrap().to_str().unwrap();
-        let found: BTreeSet<_> = common::lint_enabling(&[(name, text.as_str())], stem)
-            .iter()
-            .map(|f| (f.statement + 1, f.rule.clone()))
-            .collect();
+        // `<id>.context.sql`, when present, is an earlier migration replayed first.
+        let context = std::fs::read_to_string(dir.join(format!("{stem}.context.sql"))).ok();
+        let found: BTreeSet<_> =
+            common::lint_enabling_after(context.as_deref(), (name, text.as_str()), stem)
+                .iter()
+                .map(|f| (f.statement + 1, f.rule.clone()))
+                .collect();
         assert_eq!(
             found, expected,
             "{name}: (statement number, rule) found vs expected"
@@ -236,6 +240,7 @@ fn fixtures_raise_exactly_what_they_expect() {
     }
     let rules_with_fixtures = entries
         .iter()
+        .filter(|p| !is_context(p))
         .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
         .collect::<BTreeSet<_>>();
     for rule in registry::rules() {
@@ -253,7 +258,7 @@ fn fixtures_raise_exactly_what_they_expect() {
 #[test]
 fn rendered_bad_examples() {
     for rule in registry::rules() {
-        let findings = common::lint_enabling(&[("test.sql", &rule.docs.bad)], &rule.id);
+        let findings = common::lint_example(rule, &rule.docs.bad);
         let mut out = Vec::new();
         pglint::report::render(
             Format::Human,

@@ -106,6 +106,9 @@ impl OptionValue {
 pub struct Docs {
     /// What goes wrong in production.
     pub why: String,
+    /// Earlier migrations the examples build on (replayed first, never reported).
+    #[serde(default)]
+    pub context: Option<String>,
     /// SQL that must raise exactly this rule (tested).
     pub bad: String,
     /// SQL that must raise nothing (tested).

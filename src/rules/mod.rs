@@ -143,10 +143,13 @@ impl Engine {
                 },
             );
         }
-        for (index, active, hit) in pending {
-            if hit.confirm.as_ref().is_none_or(|c| c(catalog)) {
-                findings.push(self.finding(active.decl, active.severity, m, index, hit, files));
+        for (index, active, mut hit) in pending {
+            match hit.confirm.as_ref().map(|c| c(catalog)) {
+                Some(None) => continue,
+                Some(Some(extra)) => hit.vars.extend(extra),
+                None => {}
             }
+            findings.push(self.finding(active.decl, active.severity, m, index, hit, files));
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         findings

@@ -28,6 +28,57 @@ pub fn lint_enabling(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
     pglint::lint::lint_texts(&Engine::new(settings), files)
 }
 
+/// Like [`lint_enabling`] for one file, after an optional context migration (not reported).
+pub fn lint_enabling_after(context: Option<&str>, file: (&str, &str), rule: &str) -> Vec<Finding> {
+    let mut settings = Settings::default();
+    if let Some(decl) = pglint::rules::registry::find(rule)
+        && decl.severity == pglint::finding::Level::Off
+    {
+        settings
+            .levels
+            .insert(decl.id.clone(), pglint::finding::Level::Warning);
+    }
+    let parse = |name: &str, text: &str| {
+        pglint::parse::parse_file(pglint::source::SourceFile::new(name, text))
+    };
+    let context = context.map(|c| (parse("0001_context.sql", c), false));
+    let migrations = context.into_iter().chain([(parse(file.0, file.1), true)]);
+    pglint::lint::lint_migrations(
+        &Engine::new(settings),
+        &pglint::config::Config::default(),
+        migrations,
+    )
+    .0
+}
+
+/// Lints a rule's docs example (`docs.bad` or `docs.good`) as that rule's tests see it: after
+/// its `docs.context` migration (replayed, not reported), with the rule switched on.
+pub fn lint_example(rule: &pglint::rules::decl::RuleDecl, sql: &str) -> Vec<Finding> {
+    let mut settings = Settings::default();
+    if rule.severity == pglint::finding::Level::Off {
+        settings
+            .levels
+            .insert(rule.id.clone(), pglint::finding::Level::Warning);
+    }
+    let engine = Engine::new(settings);
+    let context = rule.docs.context.as_deref().map(|c| {
+        (
+            pglint::parse::parse_file(pglint::source::SourceFile::new("0001_context.sql", c)),
+            false,
+        )
+    });
+    let example = (
+        pglint::parse::parse_file(pglint::source::SourceFile::new("test.sql", sql)),
+        true,
+    );
+    pglint::lint::lint_migrations(
+        &engine,
+        &pglint::config::Config::default(),
+        context.into_iter().chain([example]),
+    )
+    .0
+}
+
 pub fn rule_ids(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| f.rule.clone()).collect()
 }

@@ -17,7 +17,14 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         return;
     }
     let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
+    // A partitioned parent cannot be indexed CONCURRENTLY: `partitioned-index-locks` gives
+    // the advice that works there.
+    if ctx.is_new_table(&table)
+        || ctx
+            .catalog
+            .table(&table)
+            .is_some_and(crate::schema::Table::is_partitioned)
+    {
         return;
     }
     let index = if ix.idxname.is_empty() {

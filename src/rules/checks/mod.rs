@@ -7,6 +7,7 @@ mod columns;
 mod compat;
 mod concurrent_in_transaction;
 mod constraint_builds_index;
+mod constraints;
 mod drop_index_not_concurrent;
 mod explicit_locks;
 mod fk_missing_index;
@@ -14,6 +15,7 @@ mod index_not_concurrent;
 mod int_primary_key;
 mod matview;
 mod not_valid;
+mod partitioning;
 mod reindex_not_concurrent;
 mod set_not_null_scan;
 mod type_choice;
@@ -39,8 +41,9 @@ pub struct StmtCtx<'a> {
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
-/// Django settles later in the same migration, like the index created after its FK).
-pub type Confirm = Box<dyn Fn(&Catalog) -> bool>;
+/// Django settles later in the same migration, like the index created after its FK). `None`
+/// drops the hit; `Some(vars)` keeps it, with extra placeholder values known only then.
+pub type Confirm = Box<dyn Fn(&Catalog) -> Option<Vec<(&'static str, String)>>>;
 
 /// What a check reports: spans and values; the rule's YAML supplies the words.
 pub struct Hit {
@@ -81,6 +84,15 @@ impl Hit {
     }
 
     pub fn confirm(mut self, f: impl Fn(&Catalog) -> bool + 'static) -> Self {
+        self.confirm = Some(Box::new(move |c: &Catalog| f(c).then(Vec::new)));
+        self
+    }
+
+    /// Like [`Hit::confirm`], with placeholder values computed on the final catalog.
+    pub fn confirm_with(
+        mut self,
+        f: impl Fn(&Catalog) -> Option<Vec<(&'static str, String)>> + 'static,
+    ) -> Self {
         self.confirm = Some(Box::new(f));
         self
     }
@@ -124,6 +136,13 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "refresh-matview-blocking" => matview::refresh_matview_blocking,
         "refresh-concurrently-no-unique-index" => matview::refresh_concurrently_no_unique_index,
         "matview-refresh-trigger" => matview::matview_refresh_trigger,
+        "partitioned-index-concurrently" => partitioning::partitioned_index_concurrently,
+        "partitioned-index-locks" => partitioning::partitioned_index_locks,
+        "attach-partition-scan" => partitioning::attach_partition_scan,
+        "detach-partition-blocking" => partitioning::detach_partition_blocking,
+        "partition-key-not-in-unique" => partitioning::partition_key_not_in_unique,
+        "partition-range-gap" => partitioning::partition_range_gap,
+        "partition-candidate" => partitioning::partition_candidate,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,
