@@ -441,8 +441,10 @@ fn attach_partition(cx: &Cx, parent: &QualifiedName, pc: &PartitionCmd, fx: &mut
         }
     }
     if !is_default && let Some(d) = default_partition(cx, parent) {
+        // Re-checked under ACCESS EXCLUSIVE: queries on the parent that scan it wait.
         fx.table(&d, AccessExclusive);
         fx.scan(&d);
+        super::push_unique(&mut fx.reads_blocked, parent);
     }
     // Indexes of the parent that the new partition lacks are built on it.
     let part_indexes: Vec<_> = cx.catalog.indexes_of(&part).collect();

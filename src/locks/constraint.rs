@@ -62,8 +62,16 @@ pub(super) fn add(
             let is_pk = ct == Ct::ConstrPrimary;
             if !c.indexname.is_empty() {
                 // USING INDEX: no build; a primary key still verifies NOT NULL.
+                // The index is renamed to the constraint's name (SHARE UPDATE EXCLUSIVE),
+                // else only looked at.
                 let index = table.sibling(&c.indexname);
-                fx.index(&index, Some(table), ShareUpdateExclusive);
+                let renamed = !c.conname.is_empty() && c.conname != c.indexname;
+                let mode = if renamed {
+                    ShareUpdateExclusive
+                } else {
+                    AccessShare
+                };
+                fx.index(&index, Some(table), mode);
                 if is_pk {
                     let columns: Vec<String> = cx
                         .catalog
@@ -84,7 +92,9 @@ pub(super) fn add(
                 fx.refuse(index::UNIQUE_WITHOUT_PARTITION_KEY);
             }
             if !c.conname.is_empty() {
-                fx.index(&table.sibling(&c.conname), Some(table), AccessExclusive);
+                let index = table.sibling(&c.conname);
+                fx.index(&index, Some(table), AccessExclusive);
+                fx.create(&index);
             }
             if partitioned {
                 // Each partition builds its own index under SHARE.

@@ -22,6 +22,7 @@ pub(super) fn create_table(cx: &Cx, s: &CreateStmt, fx: &mut Effects) {
     let Some(rv) = &s.relation else { return };
     let table = name_of(rv);
     fx.table(&table, AccessExclusive);
+    fx.create(&table);
     for parent in s
         .inh_relations
         .iter()
@@ -101,6 +102,7 @@ pub(super) fn create_table_as(cx: &Cx, s: &CreateTableAsStmt, fx: &mut Effects) 
         RelKind::Table
     };
     fx.lock(&name_of(rv), kind, AccessExclusive);
+    fx.create(&name_of(rv));
     let skip_data = s.into.as_ref().is_some_and(|i| i.skip_data);
     if let Some(q) = s.query.as_ref().and_then(|q| q.node.as_ref()) {
         for r in exprs::relations_read(q) {
@@ -115,6 +117,9 @@ pub(super) fn create_table_as(cx: &Cx, s: &CreateTableAsStmt, fx: &mut Effects) 
 pub(super) fn create_view(cx: &Cx, s: &ViewStmt, fx: &mut Effects) {
     let Some(rv) = &s.view else { return };
     fx.lock(&name_of(rv), RelKind::View, AccessExclusive);
+    if !s.replace || cx.catalog.view(&name_of(rv)).is_none() {
+        fx.create(&name_of(rv));
+    }
     if let Some(q) = s.query.as_ref().and_then(|q| q.node.as_ref()) {
         for r in exprs::relations_read(q) {
             lock_relation(cx, &r, AccessShare, fx);
@@ -368,7 +373,7 @@ pub(super) fn truncate(cx: &Cx, s: &TruncateStmt, fx: &mut Effects) {
     }
 }
 
-/// VACUUM (never in a transaction block): SHARE UPDATE EXCLUSIVE and a scan; FULL: ACCESS
+/// VACUUM (never in a transaction block): SHARE UPDATE EXCLUSIVE; FULL: ACCESS
 /// EXCLUSIVE and a rewrite. ANALYZE alone: SHARE UPDATE EXCLUSIVE, reads a sample.
 pub(super) fn vacuum(cx: &Cx, s: &VacuumStmt, fx: &mut Effects) {
     let full = has_option(&s.options, "full");
@@ -388,8 +393,9 @@ pub(super) fn vacuum(cx: &Cx, s: &VacuumStmt, fx: &mut Effects) {
                 fx.table(&t, AccessExclusive);
                 fx.rewrite(&t);
             } else {
+                // Reads the pages the visibility map does not mark all-visible: not counted
+                // as a scan.
                 fx.table(&t, ShareUpdateExclusive);
-                fx.scan(&t);
             }
         }
     }

@@ -42,6 +42,7 @@ pub(super) fn create_index(cx: &Cx, s: &IndexStmt, fx: &mut Effects) {
         }
         if let Some(ix) = &index {
             fx.index(ix, Some(&table), RowExclusive);
+            fx.create(ix);
         }
         fx.scan(&table);
         return;
@@ -49,6 +50,7 @@ pub(super) fn create_index(cx: &Cx, s: &IndexStmt, fx: &mut Effects) {
     fx.lock(&table, kind, Share);
     if let Some(ix) = &index {
         fx.index(ix, Some(&table), AccessExclusive);
+        fx.create(ix);
     }
     if !partitioned {
         fx.scan(&table);
@@ -149,9 +151,7 @@ pub(super) fn reindex(cx: &Cx, s: &ReindexStmt, fx: &mut Effects) {
             let Some(ix) = cx.catalog.index(&index) else {
                 fx.lock(&index, RelKind::TableOfIndex, table_mode);
                 fx.index(&index, None, index_mode);
-                if !concurrently {
-                    fx.rebuilt_indexes.push(index);
-                }
+                fx.rebuilt_indexes.push(index);
                 return;
             };
             let table = ix.table.clone();
@@ -161,9 +161,7 @@ pub(super) fn reindex(cx: &Cx, s: &ReindexStmt, fx: &mut Effects) {
             }
             fx.lock(&table, cx.kind_of(&table), table_mode);
             fx.index(&index, Some(&table), index_mode);
-            if !concurrently {
-                fx.rebuilt_indexes.push(index);
-            }
+            fx.rebuilt_indexes.push(index);
             fx.scan(&table);
         }
         (ReindexObjectType::ReindexObjectTable, Some(rv)) => {
@@ -172,7 +170,7 @@ pub(super) fn reindex(cx: &Cx, s: &ReindexStmt, fx: &mut Effects) {
                 partitioned_reindex(cx, &table, fx);
                 return;
             }
-            reindex_table(cx, &table, table_mode, index_mode, !concurrently, fx);
+            reindex_table(cx, &table, table_mode, index_mode, fx);
         }
         (ReindexObjectType::ReindexObjectSchema, _)
         | (ReindexObjectType::ReindexObjectDatabase, _)
@@ -192,7 +190,7 @@ pub(super) fn reindex(cx: &Cx, s: &ReindexStmt, fx: &mut Effects) {
                 .map(|t| t.name.clone())
                 .collect();
             for t in tables {
-                reindex_table(cx, &t, table_mode, index_mode, !concurrently, fx);
+                reindex_table(cx, &t, table_mode, index_mode, fx);
             }
         }
         _ => {}
@@ -204,15 +202,12 @@ fn reindex_table(
     table: &QualifiedName,
     table_mode: super::LockMode,
     index_mode: super::LockMode,
-    rebuilt: bool,
     fx: &mut Effects,
 ) {
     fx.lock(table, cx.kind_of(table), table_mode);
     for ix in cx.catalog.indexes_of(table) {
         fx.index(&ix.name, Some(table), index_mode);
-        if rebuilt {
-            fx.rebuilt_indexes.push(ix.name.clone());
-        }
+        fx.rebuilt_indexes.push(ix.name.clone());
     }
     fx.scan(table);
 }
@@ -241,6 +236,8 @@ pub(super) fn attach_index(cx: &Cx, parent: &QualifiedName, cmd: &PartitionCmd, 
     let child_table = cx.catalog.index(&child).map(|i| i.table.clone());
     if let Some(t) = &parent_table {
         fx.table(t, AccessShare);
+        // Planning a query on the parent locks the partitions' indexes.
+        super::push_unique(&mut fx.reads_blocked, t);
     }
     if let Some(t) = &child_table {
         fx.table(t, AccessShare);

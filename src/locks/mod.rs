@@ -94,6 +94,13 @@ pub struct Effects {
     /// Tables read in full while the lock is held (index builds, validation, NOT NULL checks,
     /// rewrites).
     pub scans: Vec<QualifiedName>,
+    /// Relations the statement creates: nobody else sees them before COMMIT, so their locks
+    /// block no one.
+    pub creates: Vec<QualifiedName>,
+    /// Tables whose reads wait although their own lock allows them, because a partition
+    /// they scan or an index of a partition they plan with is locked ACCESS EXCLUSIVE
+    /// (a default partition being re-checked, `ALTER INDEX ... ATTACH PARTITION`).
+    pub reads_blocked: Vec<QualifiedName>,
     /// PostgreSQL refuses to run the statement inside a transaction block.
     pub needs_no_transaction: bool,
     /// PostgreSQL refuses the statement outright, with this reason.
@@ -115,10 +122,15 @@ impl Effects {
     }
 
     /// What ordinary traffic on `table` waits for while the locks are held. Besides the
-    /// conflict table, an ACCESS EXCLUSIVE lock on any index of the table blocks reads of the
-    /// table too: planning a query takes ACCESS SHARE on every index of the table (REINDEX,
-    /// ALTER INDEX ... ATTACH PARTITION).
+    /// conflict table: an ACCESS EXCLUSIVE lock on an existing index of the table blocks
+    /// reads and writes of the table, because planning a query takes ACCESS SHARE on every
+    /// index of the table and writing opens every index (REINDEX, ALTER INDEX ... ATTACH
+    /// PARTITION); see also [`Effects::reads_blocked`]. A table the statement creates blocks
+    /// no one.
     pub fn blocks(&self, table: &QualifiedName) -> Vec<Blocked> {
+        if self.creates.contains(table) {
+            return Vec::new();
+        }
         let mut out = self
             .mode_of(table)
             .map(LockMode::blocks)
@@ -127,9 +139,15 @@ impl Effects {
             l.kind == RelKind::Index
                 && l.mode == LockMode::AccessExclusive
                 && l.table.as_ref() == Some(table)
+                && !self.creates.contains(&l.relation)
         });
-        if index_locked && !out.contains(&Blocked::Reads) {
-            out.insert(0, Blocked::Reads);
+        if index_locked || self.reads_blocked.contains(table) {
+            if !out.contains(&Blocked::Reads) {
+                out.insert(0, Blocked::Reads);
+            }
+            if index_locked && !out.contains(&Blocked::Writes) {
+                out.push(Blocked::Writes);
+            }
         }
         out
     }
@@ -179,6 +197,10 @@ impl Effects {
 
     fn index(&mut self, index: &QualifiedName, table: Option<&QualifiedName>, mode: LockMode) {
         self.lock_of(index, RelKind::Index, mode, table);
+    }
+
+    fn create(&mut self, relation: &QualifiedName) {
+        push_unique(&mut self.creates, relation);
     }
 
     fn scan(&mut self, table: &QualifiedName) {
@@ -235,6 +257,7 @@ pub fn effects(node: &NodeEnum, catalog: &Catalog, pg_version: u32) -> Effects {
         NodeEnum::CreateSeqStmt(s) => {
             if let Some(rv) = &s.sequence {
                 fx.lock(&name_of(rv), RelKind::Sequence, LockMode::AccessExclusive);
+                fx.create(&name_of(rv));
             }
         }
         NodeEnum::AlterSeqStmt(s) => ddl::alter_sequence(&cx, s, &mut fx),

@@ -71,3 +71,14 @@ fn unknown_index_locks_its_unknown_table() {
     assert_eq!(e.locks[0].kind, RelKind::TableOfIndex);
     assert_eq!(e.locks[0].mode, AccessExclusive);
 }
+
+#[test]
+fn a_new_index_blocks_no_reads() {
+    let e = fx(
+        SHOP,
+        "CREATE INDEX shop_order_code_idx ON shop_order (code)",
+        15,
+    );
+    let t = QualifiedName::public("shop_order");
+    assert_eq!(e.blocks(&t), vec![Blocked::Writes], "{e:#?}");
+}
