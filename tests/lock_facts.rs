@@ -163,10 +163,8 @@ fn run_all(server: &pg::Server, filter: Option<&str>) -> Vec<String> {
     );
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 6);
+    // Mostly waiting on lock timeouts and CREATE DATABASE: more workers than cores.
+    let workers = 6;
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -342,7 +340,7 @@ fn seq_scans(c: &mut Client) -> BTreeMap<i64, i64> {
     .collect()
 }
 
-/// Whether a plain SELECT and a DELETE on `table` wait for a lock (100 ms lock_timeout).
+/// Whether a plain SELECT and a DELETE on `table` wait for a lock (60 ms lock_timeout).
 fn probe(c: &mut Client, table: &str, kind: char) -> Vec<Blocked> {
     let waits = |c: &mut Client, sql: &str| match c.batch_execute(sql) {
         Ok(()) => false,
@@ -372,7 +370,7 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
     let mut c1 = server.connect(&db);
     let mut c2 = server.connect(&db);
     c1.batch_execute("SET TimeZone = 'UTC'").unwrap();
-    c2.batch_execute("SET lock_timeout = '100ms'").unwrap();
+    c2.batch_execute("SET lock_timeout = '60ms'").unwrap();
     if !shape.setup.is_empty() {
         c1.batch_execute(&shape.setup)
             .map_err(|e| format!("setup: {e}"))?;
