@@ -381,17 +381,30 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
     let scans_before = seq_scans(&mut c1);
 
     if let Some(reason) = &fx.refused {
-        c1.batch_execute("BEGIN").unwrap();
+        // Outside a transaction block when the statement needs that, so the error is the
+        // refusal itself.
+        let in_tx = !fx.needs_no_transaction;
+        if in_tx {
+            c1.batch_execute("BEGIN").unwrap();
+        }
         if !shape.pre.is_empty() {
             c1.batch_execute(&shape.pre).unwrap();
         }
         let res = c1.batch_execute(&shape.sql);
-        let _ = c1.batch_execute("ROLLBACK");
+        if in_tx {
+            let _ = c1.batch_execute("ROLLBACK");
+        }
         return match res {
             Ok(()) => Err(format!("pglint says refused ({reason}), the server ran it")),
             Err(e) => {
-                let msg = e.as_db_error().map(|d| d.message().to_string());
-                eprintln!("  {}: refused: {}", shape.name, msg.unwrap_or_default());
+                let msg = e
+                    .as_db_error()
+                    .map(|d| d.message().to_string())
+                    .unwrap_or_default();
+                eprintln!("  {}: refused: {msg}", shape.name);
+                if msg.contains("transaction block") {
+                    return Err(format!("refused for another reason: {msg}"));
+                }
                 Ok(())
             }
         };
