@@ -224,6 +224,8 @@ fn relation(lock: &LockRow) -> String {
         RelKind::Sequence => s.push_str(" (sequence)"),
         RelKind::View => s.push_str(" (view)"),
         RelKind::MaterializedView => s.push_str(" (matview)"),
+        // The lock is on the table of this index, which pglint has not seen created.
+        RelKind::TableOfIndex => s.push_str(" (its table)"),
         RelKind::Table => {}
     }
     if lock.new {

@@ -130,6 +130,7 @@ fn kind(k: RelKind) -> &'static str {
         RelKind::Sequence => "sequence",
         RelKind::View => "view",
         RelKind::MaterializedView => "materialized_view",
+        RelKind::TableOfIndex => "table_of_index",
     }
 }
 

@@ -56,6 +56,7 @@ fn with(
                     relation: q(name),
                     kind: RelKind::Table,
                     mode: *mode,
+                    table: None,
                 })
                 .collect(),
             ..Effects::default()

@@ -319,7 +319,7 @@ fn created_in(
         Some(RelKind::Index) => catalog
             .index(name)
             .is_some_and(|i| i.origin.file == file || table(&i.table)),
-        Some(RelKind::Sequence) => false,
+        Some(RelKind::Sequence | RelKind::TableOfIndex) => false,
         Some(RelKind::View | RelKind::MaterializedView) => {
             catalog.view(name).is_some_and(|v| v.created.file == file)
         }

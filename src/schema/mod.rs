@@ -313,6 +313,9 @@ pub struct View {
     pub name: QualifiedName,
     pub materialized: bool,
     pub created: Origin,
+    /// The relations its query reads (every relation named in it), so that a refresh knows
+    /// what it scans.
+    pub reads: Vec<QualifiedName>,
 }
 
 impl Table {

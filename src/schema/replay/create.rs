@@ -243,6 +243,7 @@ pub(super) fn create_table_as(cat: &mut Catalog, s: &pb::CreateTableAsStmt, orig
                     name,
                     materialized: true,
                     created: origin,
+                    reads: s.query.as_deref().map(relations_read).unwrap_or_default(),
                 },
             );
         }
@@ -285,6 +286,25 @@ pub(super) fn create_view(cat: &mut Catalog, s: &pb::ViewStmt, origin: Origin) {
             name,
             materialized: false,
             created: origin,
+            reads: s.query.as_deref().map(relations_read).unwrap_or_default(),
         },
     );
+}
+
+/// Every relation a query names (CTE names included: they are not in the catalog, and
+/// callers only look up relations it knows).
+fn relations_read(query: &pb::Node) -> Vec<QualifiedName> {
+    let Some(node) = query.node.as_ref() else {
+        return Vec::new();
+    };
+    let mut out: Vec<QualifiedName> = Vec::new();
+    for (n, _, _, _) in node.nodes() {
+        if let pg_query::NodeRef::RangeVar(rv) = n {
+            let name = QualifiedName::from_range_var(rv);
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }

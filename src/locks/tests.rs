@@ -1,0 +1,84 @@
+use super::LockMode::*;
+use super::*;
+use crate::schema::{FileId, Origin};
+use crate::span::Span;
+
+fn parse(sql: &str) -> Vec<crate::parse::Statement> {
+    crate::parse::parse_file(crate::source::SourceFile::new("t.sql", sql)).statements
+}
+
+fn catalog(setup: &str) -> Catalog {
+    let mut cat = Catalog::default();
+    for stmt in parse(setup) {
+        if let Some(node) = stmt.node() {
+            cat.apply(
+                node,
+                Origin {
+                    file: FileId(0),
+                    span: Span::new(0, 0),
+                },
+            );
+        }
+    }
+    cat
+}
+
+fn fx(setup: &str, sql: &str, pg: u32) -> Effects {
+    let cat = catalog(setup);
+    let stmts = parse(sql);
+    effects(stmts[0].node().unwrap(), &cat, pg)
+}
+
+const SHOP: &str = "CREATE TABLE shop_customer (id bigint PRIMARY KEY);
+CREATE TABLE shop_order (id bigint PRIMARY KEY, status varchar(20), code varchar(50),
+  total numeric(10, 2), customer_id bigint REFERENCES shop_customer (id));
+CREATE INDEX shop_order_status_idx ON shop_order (status);";
+
+#[test]
+fn reindex_blocks_reads_through_the_index_lock() {
+    let e = fx(SHOP, "REINDEX INDEX shop_order_status_idx", 15);
+    let t = QualifiedName::public("shop_order");
+    assert_eq!(e.mode_of(&t), Some(Share));
+    assert_eq!(e.blocks(&t), vec![Blocked::Reads, Blocked::Writes]);
+    assert!(e.rewrites.is_empty());
+    assert_eq!(
+        e.rebuilt_indexes,
+        [QualifiedName::public("shop_order_status_idx")]
+    );
+}
+
+#[test]
+fn version_differences() {
+    let e = fx(SHOP, "REINDEX INDEX CONCURRENTLY shop_order_status_idx", 11);
+    assert!(e.refused.is_some());
+    let e = fx(
+        SHOP,
+        "ALTER TABLE shop_order ADD COLUMN n int DEFAULT 0",
+        10,
+    );
+    assert_eq!(e.rewrites, [QualifiedName::public("shop_order")]);
+    let e = fx(
+        SHOP,
+        "ALTER TABLE shop_order ADD COLUMN n int DEFAULT 0",
+        15,
+    );
+    assert!(e.rewrites.is_empty());
+}
+
+#[test]
+fn unknown_index_locks_its_unknown_table() {
+    let e = fx("", "DROP INDEX foo_idx", 15);
+    assert_eq!(e.locks[0].kind, RelKind::TableOfIndex);
+    assert_eq!(e.locks[0].mode, AccessExclusive);
+}
+
+#[test]
+fn a_new_index_blocks_no_reads() {
+    let e = fx(
+        SHOP,
+        "CREATE INDEX shop_order_code_idx ON shop_order (code)",
+        15,
+    );
+    let t = QualifiedName::public("shop_order");
+    assert_eq!(e.blocks(&t), vec![Blocked::Writes], "{e:#?}");
+}
