@@ -213,7 +213,7 @@ fn action_yml_passes_inputs_through_env_only() {
             .strip_prefix("uses:")
             .or_else(|| trimmed.strip_prefix("- uses:"))
         {
-            let reference = uses.trim().split_whitespace().next().unwrap();
+            let reference = uses.split_whitespace().next().unwrap();
             let sha = reference.rsplit_once('@').unwrap().1;
             assert!(
                 sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
