@@ -224,3 +224,22 @@ fn action_yml_passes_inputs_through_env_only() {
     assert_eq!(runs, 2);
     assert!(yml.contains("using: composite"));
 }
+
+/// The pre-commit hooks: one per way of getting the binary, both on *.sql, serial.
+#[test]
+fn pre_commit_hooks_are_declared() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["pglint", "pglint-system"]);
+    for h in &hooks {
+        assert_eq!(h["entry"], "pglint check");
+        assert_eq!(h["files"], "\\.sql$");
+        assert_eq!(h["require_serial"], true);
+    }
+    assert_eq!(hooks[0]["language"], "rust");
+    assert_eq!(hooks[1]["language"], "system");
+}
