@@ -4,6 +4,7 @@
 # quoted, or split on white space and globbed: nothing is evaluated as shell code.
 #
 #   PGLINT_PATHS          white-space separated files, directories or globs (default: sqlmigrate)
+#   PGLINT_CONTEXT        white-space separated files, directories or globs replayed as context
 #   PGLINT_CONFIG         --config FILE
 #   PGLINT_FAIL_ON        --fail-on LEVEL (default: warning)
 #   PGLINT_PG_VERSION     --pg-version N
@@ -36,6 +37,13 @@ for word in "${words[@]}"; do
   matches=($word)
   if [ ${#matches[@]} -eq 0 ]; then matches=("$word"); fi
   paths+=("${matches[@]}")
+done
+read -r -d '' -a words <<<"${PGLINT_CONTEXT:-}" || true
+for word in "${words[@]}"; do
+  # shellcheck disable=SC2206 # globbing is the point; the word was split above
+  matches=($word)
+  if [ ${#matches[@]} -eq 0 ]; then matches=("$word"); fi
+  for m in "${matches[@]}"; do opts+=(--context "$m"); done
 done
 if [ ${#paths[@]} -eq 0 ]; then
   echo "pglint: the paths input is empty" >&2

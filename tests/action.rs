@@ -149,6 +149,23 @@ fn the_action_script_annotates_summarises_and_exits_with_pglints_code() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.output.contains("exit-code=0\n"));
+    // The context input: 0001 as schema only, 0002 reported (as the README's workflow does).
+    let run = run_action(
+        &t,
+        &ws,
+        &[
+            ("PGLINT_PATHS", "sqlmigrate/0002_*.sql"),
+            ("PGLINT_CONTEXT", "sqlmigrate/0001_*.sql"),
+            ("PGLINT_CHANGED_SINCE", "none"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("pglint: 0 errors, 1 warning, 0 infos in 1 file"),
+        "{}",
+        run.stdout
+    );
     // changed-since none: every file is reported (0001 has nothing to say, 0002 does).
     let run = run_action(
         &t,
