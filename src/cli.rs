@@ -80,6 +80,13 @@ pub struct CheckArgs {
     /// Files or directories replayed into the schema first, not reported (repeat or comma-separate)
     #[arg(long, value_name = "PATHS", value_delimiter = ',')]
     pub context: Vec<PathBuf>,
+    /// `pg_dump --schema-only` output that seeds the schema before anything else (repeatable)
+    #[arg(long, value_name = "DUMP.sql")]
+    pub schema: Vec<PathBuf>,
+    /// Report only the given files changed since git REF (committed, staged, unstaged or
+    /// untracked); the other given files are replayed as context
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Configuration file (default: nearest .pglint.yaml upward)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -102,10 +109,19 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
+    /// Grouped by file, with the SQL under each finding
     #[default]
     Human,
+    /// `path:line:col: severity[rule-id] message`, one per line
     Compact,
+    /// `{"version": 1, "findings": [...], "summary": {...}}`
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request diff
+    Github,
+    /// Counts, a table per file and the locks summary (PR comments, step summaries)
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

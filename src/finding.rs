@@ -78,6 +78,8 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Index of the statement in its file (for suppressions and ordering).
     pub statement: usize,
+    /// The whole statement the finding is in (for fingerprints that survive unrelated edits).
+    pub statement_span: Span,
 }
 
 impl Finding {

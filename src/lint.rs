@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use crate::cli::{CheckArgs, Cli, Command, FailOn};
+use crate::advisor::FileLocks;
+use crate::cli::{CheckArgs, Cli, Command, FailOn, Format};
 use crate::config::{self, Config};
 use crate::finding::{Finding, Severity, Summary};
 use crate::parse::{self, Migration};
@@ -62,6 +63,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub files: usize,
+    /// The advisor's view of each reported file, computed only for formats that show it.
+    pub locks: Vec<FileLocks>,
 }
 
 fn check(args: &CheckArgs) -> u8 {
@@ -81,11 +84,23 @@ fn check(args: &CheckArgs) -> u8 {
         Err(e) => return report_error(e),
     };
     let engine = Engine::new(settings);
-    let outcome = lint_paths(&engine, &config, args);
+    let outcome = match lint_paths(&engine, &config, args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("pglint: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let summary = Summary::count(outcome.files, &outcome.findings);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if let Err(e) = crate::report::render(args.format, &outcome.findings, &summary, &mut out) {
+    if let Err(e) = crate::report::render_report(
+        args.format,
+        &outcome.findings,
+        &summary,
+        &outcome.locks,
+        &mut out,
+    ) {
         eprintln!("pglint: cannot write the report: {e}");
         return EXIT_ERROR;
     }
@@ -121,8 +136,20 @@ pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
     }
 }
 
-/// Loads, parses (in parallel) and lints the inputs; context files are replayed first.
-pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Outcome {
+/// Where an input sits in the replay order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// `--schema`: replayed first; statements it cannot parse are warned about on stderr.
+    Schema,
+    /// `--context`, or a file `--changed-since` left out: replayed, not reported.
+    Context,
+    Reported,
+}
+
+/// Loads, parses (in parallel) and lints the inputs: schema dumps and context files are
+/// replayed first, then the paths in order (those `--changed-since` does not select are
+/// replayed as context where they stand). Fails only when `--changed-since` cannot ask git.
+pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Result<Outcome, String> {
     let stdin_name = args
         .stdin_filename
         .clone()
@@ -141,19 +168,69 @@ pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Outcome
             })
             .collect()
     };
-    let context = source::expand(&to_inputs(&args.context));
-    let reported = source::expand(&to_inputs(&args.paths));
-    let n_context = context.len();
-    let (migrations, errors) = load_and_parse(context.into_iter().chain(reported));
+    let changed = match &args.changed_since {
+        Some(reference) => Some(source::changed_since(reference, std::path::Path::new("."))?),
+        None => None,
+    };
+    let mut ordered: Vec<(Result<Input, InputError>, Role)> = Vec::new();
+    ordered.extend(
+        source::expand(&to_inputs(&args.schema))
+            .into_iter()
+            .map(|i| (i, Role::Schema)),
+    );
+    ordered.extend(
+        source::expand(&to_inputs(&args.context))
+            .into_iter()
+            .map(|i| (i, Role::Context)),
+    );
+    for input in source::expand(&to_inputs(&args.paths)) {
+        let role = match (&changed, &input) {
+            (Some(changed), Ok(Input::Path(p))) if !changed.contains(p) => Role::Context,
+            _ => Role::Reported,
+        };
+        ordered.push((input, role));
+    }
+    let (inputs, roles): (Vec<_>, Vec<Role>) = ordered.into_iter().unzip();
+    let (migrations, errors) = load_and_parse(inputs.into_iter());
+    for (position, m) in &migrations {
+        if roles[*position] == Role::Schema {
+            for warning in schema_warnings(m) {
+                eprintln!("pglint: warning: {warning}");
+            }
+        }
+    }
     let migrations = migrations
         .into_iter()
-        .map(|(position, m)| (m, position >= n_context));
-    let (findings, files) = lint_migrations(engine, config, migrations);
-    Outcome {
+        .map(|(position, m)| (m, roles[position] == Role::Reported));
+    let want_locks = args.format == Format::Markdown;
+    let pg_version = engine.settings().pg_version;
+    let (findings, files, locks) =
+        lint_migrations_with_locks(engine, config, migrations, want_locks.then_some(pg_version));
+    Ok(Outcome {
         findings,
         errors,
         files,
-    }
+        locks,
+    })
+}
+
+/// The statements of a schema dump that could not be read (psql meta-commands such as
+/// `\restrict KEY` are skipped silently: the server never sees them either).
+fn schema_warnings(m: &Migration) -> Vec<String> {
+    m.statements
+        .iter()
+        .filter_map(|s| {
+            let err = s.node.as_ref().err()?;
+            if m.text(s.span).trim_start().starts_with('\\') {
+                return None;
+            }
+            let at = m.file.lines.line_col(&m.file.text, err.at.start);
+            Some(format!(
+                "{}:{}:{}: skipped while loading the schema: {}",
+                m.file.name, at.line, at.column, err.message
+            ))
+        })
+        .collect()
 }
 
 /// Replays parsed migrations into one catalog, in order, and lints those marked for
@@ -163,13 +240,39 @@ pub fn lint_migrations(
     config: &Config,
     migrations: impl IntoIterator<Item = (Migration, bool)>,
 ) -> (Vec<Finding>, usize) {
+    let (findings, files, _) = lint_migrations_with_locks(engine, config, migrations, None);
+    (findings, files)
+}
+
+/// [`lint_migrations`], plus the advisor's view of each reported file when a PostgreSQL
+/// version is given (replayed into a catalog of its own, as `pglint locks` does).
+pub fn lint_migrations_with_locks(
+    engine: &Engine,
+    config: &Config,
+    migrations: impl IntoIterator<Item = (Migration, bool)>,
+    locks_for: Option<u32>,
+) -> (Vec<Finding>, usize, Vec<FileLocks>) {
     let mut catalog = Catalog::default();
+    let mut locks_catalog = Catalog::default();
+    let mut locks = Vec::new();
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     let mut findings = Vec::new();
     let mut linted = 0;
     for (migration, report) in migrations {
         let file = FileId(files.len());
         files.push(migration.file.clone());
+        if let Some(pg_version) = locks_for {
+            if report {
+                locks.push(crate::advisor::timeline::analyze(
+                    &migration,
+                    file,
+                    &mut locks_catalog,
+                    pg_version,
+                ));
+            } else {
+                crate::advisor::timeline::replay(&migration, file, &mut locks_catalog);
+            }
+        }
         let found = engine.lint(&migration, file, &mut catalog, &files, report);
         if report {
             linted += 1;
@@ -182,7 +285,7 @@ pub fn lint_migrations(
             );
         }
     }
-    (findings, linted)
+    (findings, linted, locks)
 }
 
 /// Lints SQL texts as consecutive migration files with default settings unless given (for

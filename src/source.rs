@@ -184,6 +184,92 @@ pub fn decode(name: String, mut bytes: Vec<u8>) -> Result<Arc<SourceFile>, Input
     }
 }
 
+/// The files git sees as changed since a reference: committed since the merge base of the
+/// reference and `HEAD`, staged, unstaged, and untracked (not ignored). Deleted files are left
+/// out. Paths are canonical, so any spelling of a path can be looked up.
+#[derive(Debug, Default)]
+pub struct Changed {
+    files: std::collections::HashSet<PathBuf>,
+}
+
+impl Changed {
+    pub fn contains(&self, path: &Path) -> bool {
+        std::fs::canonicalize(path).is_ok_and(|p| self.files.contains(&p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Asks git (run in `dir`) which files changed since `reference`; see [`Changed`].
+pub fn changed_since(reference: &str, dir: &Path) -> Result<Changed, String> {
+    let root = git(dir, &["rev-parse", "--show-toplevel"])?;
+    let root = PathBuf::from(root.trim_end_matches(['\n', '\r']));
+    // `--end-of-options` keeps a reference that starts with `-` from being read as an option.
+    let commit = git(
+        &root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{reference}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| format!("--changed-since: `{reference}` is not a commit git knows here"))?;
+    let commit = commit.trim().to_string();
+    let base = git(&root, &["merge-base", &commit, "HEAD"])
+        .map(|b| b.trim().to_string())
+        .unwrap_or(commit);
+    let mut files = std::collections::HashSet::new();
+    let diff = git(
+        &root,
+        &[
+            "diff",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--diff-filter=d",
+            &base,
+            "--",
+        ],
+    )?;
+    let untracked = git(&root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    for name in diff.split('\0').chain(untracked.split('\0')) {
+        if name.is_empty() {
+            continue;
+        }
+        if let Ok(p) = std::fs::canonicalize(root.join(name)) {
+            files.insert(p);
+        }
+    }
+    Ok(Changed { files })
+}
+
+/// Runs git with `args` in `dir`; its stdout, or its stderr as the error.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("--changed-since needs git: cannot run it: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "--changed-since: `git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "git printed a path that is not UTF-8".to_string())
+}
+
 /// Compares paths so that digit runs compare as numbers: `2_x.sql` < `10_x.sql`.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;

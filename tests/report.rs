@@ -62,6 +62,7 @@ fn fixture() -> (Vec<Finding>, Summary) {
         operation: None,
         related: Vec::new(),
         statement: 0,
+        statement_span: span,
     };
     let findings = vec![
         Finding {
@@ -241,6 +242,7 @@ fn many_findings_in_a_big_file() {
                 label: "this column".into(),
             }],
             statement: 0,
+            statement_span: span,
         })
         .collect();
     let summary = Summary::count(1, &findings);

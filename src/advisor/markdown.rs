@@ -109,6 +109,14 @@ fn render_file(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The part of a file's section a findings report reuses: how long locks are held, then the
+/// summary list (no statement table, no chart).
+pub fn render_file_summary(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", transaction_sentence(f))?;
+    writeln!(out)?;
+    render_summary(f, out)
+}
+
 fn transaction_sentence(f: &FileLocks) -> String {
     if !f.summary.atomic {
         return "Not atomic: no transaction block, so each lock is released when its statement ends."

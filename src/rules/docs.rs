@@ -106,7 +106,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// A template's text with placeholders shown as `<name>`, for docs.
-fn plain(template: &str) -> String {
+pub fn plain(template: &str) -> String {
     let mut out = template.trim().to_string();
     for name in super::template::placeholders(template) {
         out = out.replace(&format!("{{{name}}}"), &format!("<{name}>"));

@@ -211,6 +211,7 @@ impl Engine {
                 .map(|o| o.describe.clone()),
             related,
             statement: index,
+            statement_span: stmt.map_or(hit.span, |s| s.span),
         }
     }
 }

@@ -1,0 +1,224 @@
+//! SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`).
+//!
+//! `tool.driver.rules` lists every rule of the registry (id, short and full description, help
+//! as text and markdown, help URI, default level, family as a tag); each result names its rule
+//! by id and index, has a physical location with a 1-based region (columns count Unicode code
+//! points, the end is exclusive), related locations for the labels in other places, and a
+//! `partialFingerprints["pglint/v1"]` that survives unrelated edits: it hashes the rule id,
+//! the path and the statement text with white space normalised, plus the index of the finding
+//! among the findings of the same rule on the same statement text in that file; never a line
+//! number. Strings are escaped by serde_json.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::repo_path;
+use crate::finding::{Finding, Level, Severity};
+use crate::rules::{docs, registry};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const FINGERPRINT_KEY: &str = "pglint/v1";
+
+pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(findings))?;
+    writeln!(out)
+}
+
+/// The whole SARIF log.
+pub fn log(findings: &[Finding]) -> Value {
+    let rules = registry::rules();
+    let descriptors: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            let mut config = json!({ "level": level(r.severity) });
+            if r.severity == Level::Off {
+                config = json!({ "enabled": false, "level": "warning" });
+            }
+            json!({
+                "id": r.id,
+                "name": pascal_case(&r.id),
+                "shortDescription": { "text": r.summary.trim() },
+                "fullDescription": { "text": r.docs.why.trim() },
+                "help": {
+                    "text": docs::plain(&r.help),
+                    "markdown": docs::rule_markdown(r),
+                },
+                "helpUri": crate::finding::docs_url(&r.id),
+                "defaultConfiguration": config,
+                "properties": { "tags": [r.family] },
+            })
+        })
+        .collect();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let path = repo_path(&f.file.name);
+            let statement = normalise(
+                f.file
+                    .text
+                    .get(f.statement_span.start..f.statement_span.end)
+                    .unwrap_or(""),
+            );
+            let n = seen
+                .entry((f.rule.clone(), path.clone(), statement.clone()))
+                .or_insert(0);
+            let occurrence = *n;
+            *n += 1;
+            let mut result = json!({
+                "ruleId": f.rule,
+                "level": severity_level(f.severity),
+                "message": { "text": message(f) },
+                "locations": [location(&f.file, f.span)],
+                "partialFingerprints": {
+                    FINGERPRINT_KEY: fingerprint(&f.rule, &path, &statement, occurrence),
+                },
+            });
+            if let Some(index) = rules.iter().position(|r| r.id == f.rule) {
+                result["ruleIndex"] = json!(index);
+            }
+            if !f.related.is_empty() {
+                result["relatedLocations"] = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let mut loc = location(&r.file, r.span);
+                        loc["id"] = json!(i);
+                        loc["message"] = json!({ "text": r.label });
+                        loc
+                    })
+                    .collect();
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "pglint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                    "rules": descriptors,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn message(f: &Finding) -> String {
+    match &f.help {
+        Some(help) => format!("{}\n{help}", f.message),
+        None => f.message.clone(),
+    }
+}
+
+fn location(file: &crate::source::SourceFile, span: crate::span::Span) -> Value {
+    let start = file.lines.line_col(&file.text, span.start);
+    let end = file.lines.line_col(&file.text, span.end);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri(&repo_path(&file.name)) },
+            "region": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+            }
+        }
+    })
+}
+
+fn level(l: Level) -> &'static str {
+    match l.severity() {
+        Some(s) => severity_level(s),
+        None => "none",
+    }
+}
+
+fn severity_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `index-not-concurrent` → `IndexNotConcurrent` (SARIF's `name` is an identifier).
+fn pascal_case(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|first| first.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A relative path as a URI reference: every byte but unreserved characters and `/`
+/// percent-encoded; an absolute path becomes a `file://` URI.
+pub fn uri(path: &str) -> String {
+    let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// White space runs collapsed to one space, trimmed: re-indenting or re-wrapping a statement
+/// keeps its fingerprint.
+pub fn normalise(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// FNV-1a (64 bits; stable across platforms and releases, unlike std's hasher) of the parts,
+/// then `:occurrence`.
+pub fn fingerprint(rule: &str, path: &str, statement: &str, occurrence: usize) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [rule, path, statement] {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}:{occurrence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("shop/0001 x#?%.sql"), "shop/0001%20x%23%3F%25.sql");
+        assert_eq!(uri("/tmp/a.sql"), "file:///tmp/a.sql");
+    }
+
+    #[test]
+    fn fingerprints_ignore_white_space_layout() {
+        let a = fingerprint("r", "p", &normalise("CREATE  INDEX\n  x ON t (c)"), 0);
+        let b = fingerprint("r", "p", &normalise("CREATE INDEX x ON t (c)"), 0);
+        assert_eq!(a, b);
+        assert_ne!(
+            a,
+            fingerprint("r", "p", &normalise("CREATE INDEX x ON t (c)"), 1)
+        );
+        assert_eq!(pascal_case("fk-missing-index"), "FkMissingIndex");
+    }
+}
