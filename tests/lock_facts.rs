@@ -114,7 +114,11 @@ fn main() {
         eprintln!("FAILED {f}\n");
     }
     // The plain closing line CI runners read (this binary has no libtest harness).
-    println!("lock_facts: {} passed, {} failed", total - failures.len(), failures.len());
+    println!(
+        "lock_facts: {} passed, {} failed",
+        total - failures.len(),
+        failures.len()
+    );
     if !failures.is_empty() {
         std::process::exit(1);
     }

@@ -203,6 +203,7 @@ fn fixtures_raise_exactly_what_they_expect() {
         .collect();
     entries.sort();
     let is_context = |p: &Path| p.to_string_lossy().ends_with(".context.sql");
+    let mut mismatches = Vec::new();
     for path in entries
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "sql") && !is_context(p))
@@ -232,12 +233,18 @@ fn fixtures_raise_exactly_what_they_expect() {
                 .iter()
                 .map(|f| (f.statement + 1, f.rule.clone()))
                 .collect();
-        assert_eq!(
-            found, expected,
-            "{name}: (statement number, rule) found vs expected"
-        );
+        if found != expected {
+            let extra: Vec<_> = found.difference(&expected).collect();
+            let missing: Vec<_> = expected.difference(&found).collect();
+            mismatches.push(format!("{name}: unexpected {extra:?}, missing {missing:?}"));
+        }
         checked += 1;
     }
+    assert!(
+        mismatches.is_empty(),
+        "(statement number, rule) found vs expected:\n{}",
+        mismatches.join("\n")
+    );
     let rules_with_fixtures = entries
         .iter()
         .filter(|p| !is_context(p))

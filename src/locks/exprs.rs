@@ -68,6 +68,11 @@ const NOT_VOLATILE: &[&str] = &[
     "text",
 ];
 
+/// A built-in function known to be VOLATILE (the list above), by its unqualified name.
+pub fn is_known_volatile(name: &str) -> bool {
+    VOLATILE.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// The expression calls a volatile function (`random()`, `nextval(...)`, an unknown function).
 pub(super) fn is_volatile(expr: &Node) -> bool {
     let Some(node) = expr.node.as_ref() else {

@@ -32,6 +32,7 @@ pub mod types;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{Node, RangeVar};
 
+pub use self::exprs::is_known_volatile;
 pub use self::mode::{Blocked, LockMode};
 
 use crate::schema::{Catalog, QualifiedName};

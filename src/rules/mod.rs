@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod decl;
 pub mod docs;
+pub mod history;
 pub mod options;
 pub mod registry;
 mod template;
@@ -101,6 +102,7 @@ impl Engine {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut pending: Vec<(usize, &Active, Hit)> = Vec::new();
+        let mut history = history::History::default();
         for (index, stmt) in m.statements.iter().enumerate() {
             let node = match &stmt.node {
                 Ok(node) => node,
@@ -120,6 +122,7 @@ impl Engine {
                 }
             };
             if report {
+                let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
                 for active in &self.active {
                     let ctx = StmtCtx {
                         migration: m,
@@ -129,11 +132,23 @@ impl Engine {
                         file,
                         options: &active.options,
                         pg_version: self.settings.pg_version,
+                        effects: &effects,
+                        history: &history,
                     };
                     let mut hits = Vec::new();
                     (active.check)(&ctx, &mut hits);
                     pending.extend(hits.into_iter().map(|h| (index, active, h)));
                 }
+                let existing =
+                    |t: &crate::schema::QualifiedName| history::existed_before(catalog, file, t);
+                history.record(
+                    index,
+                    stmt.span,
+                    node,
+                    &effects,
+                    stmt.in_transaction,
+                    existing,
+                );
             }
             catalog.apply(
                 node,

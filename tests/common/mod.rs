@@ -4,19 +4,23 @@
 use pglint::finding::Finding;
 use pglint::rules::{Engine, Settings};
 
-/// Lints SQL as one file with default settings.
+/// Lints SQL as one file with default settings (but `lock_timeout` assumed set; see
+/// [`settings_for`]).
 pub fn lint(sql: &str) -> Vec<Finding> {
     lint_files(&[("test.sql", sql)])
 }
 
-/// Lints SQL texts as consecutive migration files with default settings.
+/// Lints SQL texts as consecutive migration files with default settings (but `lock_timeout`
+/// assumed set, so rule tests are not also missing-lock-timeout tests).
 pub fn lint_files(files: &[(&str, &str)]) -> Vec<Finding> {
-    pglint::lint::lint_texts(&Engine::new(Settings::default()), files)
+    pglint::lint::lint_texts(&Engine::new(settings_for("")), files)
 }
 
-/// Lints with default settings, plus `rule` switched on at warning if it is off by default
-/// (the examples and fixtures of an opt-in rule must show it firing).
-pub fn lint_enabling(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
+/// The settings a rule's examples and fixture are linted with: the defaults, plus the rule
+/// switched on at warning if it is off by default (its examples must show it firing), and —
+/// unless the rule is `missing-lock-timeout` itself — `lock_timeout` assumed set on the
+/// connection, so that every other rule's example is not also a missing-timeout example.
+pub fn settings_for(rule: &str) -> Settings {
     let mut settings = Settings::default();
     if let Some(decl) = pglint::rules::registry::find(rule)
         && decl.severity == pglint::finding::Level::Off
@@ -25,58 +29,36 @@ pub fn lint_enabling(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
             .levels
             .insert(decl.id.clone(), pglint::finding::Level::Warning);
     }
-    pglint::lint::lint_texts(&Engine::new(settings), files)
+    if rule != "missing-lock-timeout"
+        && let Some(decl) = pglint::rules::registry::find("missing-lock-timeout")
+    {
+        let mut options = pglint::rules::options::RuleOptions::defaults(decl);
+        options.set("assume_set", pglint::rules::decl::OptionValue::Bool(true));
+        settings.options.insert(decl.id.clone(), options);
+    }
+    settings
+}
+
+/// Lints with [`settings_for`] `rule`.
+pub fn lint_enabling(files: &[(&str, &str)], rule: &str) -> Vec<Finding> {
+    pglint::lint::lint_texts(&Engine::new(settings_for(rule)), files)
 }
 
 /// Like [`lint_enabling`] for one file, after an optional context migration (not reported).
 pub fn lint_enabling_after(context: Option<&str>, file: (&str, &str), rule: &str) -> Vec<Finding> {
-    let mut settings = Settings::default();
-    if let Some(decl) = pglint::rules::registry::find(rule)
-        && decl.severity == pglint::finding::Level::Off
-    {
-        settings
-            .levels
-            .insert(decl.id.clone(), pglint::finding::Level::Warning);
-    }
     let parse = |name: &str, text: &str| {
         pglint::parse::parse_file(pglint::source::SourceFile::new(name, text))
     };
     let context = context.map(|c| (parse("0001_context.sql", c), false));
     let migrations = context.into_iter().chain([(parse(file.0, file.1), true)]);
-    pglint::lint::lint_migrations(
-        &Engine::new(settings),
-        &pglint::config::Config::default(),
-        migrations,
-    )
-    .0
+    let engine = Engine::new(settings_for(rule));
+    pglint::lint::lint_migrations(&engine, &pglint::config::Config::default(), migrations).0
 }
 
 /// Lints a rule's docs example (`docs.bad` or `docs.good`) as that rule's tests see it: after
-/// its `docs.context` migration (replayed, not reported), with the rule switched on.
+/// its `docs.context` migration (replayed, not reported), with [`settings_for`] the rule.
 pub fn lint_example(rule: &pglint::rules::decl::RuleDecl, sql: &str) -> Vec<Finding> {
-    let mut settings = Settings::default();
-    if rule.severity == pglint::finding::Level::Off {
-        settings
-            .levels
-            .insert(rule.id.clone(), pglint::finding::Level::Warning);
-    }
-    let engine = Engine::new(settings);
-    let context = rule.docs.context.as_deref().map(|c| {
-        (
-            pglint::parse::parse_file(pglint::source::SourceFile::new("0001_context.sql", c)),
-            false,
-        )
-    });
-    let example = (
-        pglint::parse::parse_file(pglint::source::SourceFile::new("test.sql", sql)),
-        true,
-    );
-    pglint::lint::lint_migrations(
-        &engine,
-        &pglint::config::Config::default(),
-        context.into_iter().chain([example]),
-    )
-    .0
+    lint_enabling_after(rule.docs.context.as_deref(), ("test.sql", sql), &rule.id)
 }
 
 pub fn rule_ids(findings: &[Finding]) -> Vec<String> {

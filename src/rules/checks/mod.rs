@@ -3,6 +3,7 @@
 
 mod ast;
 mod atomic_transaction_control;
+mod column_type_change;
 mod columns;
 mod compat;
 mod concurrent_in_transaction;
@@ -11,6 +12,7 @@ mod constraints;
 mod drop_index_not_concurrent;
 mod explicit_locks;
 mod fk_missing_index;
+mod held_locks;
 mod index_not_concurrent;
 mod int_primary_key;
 mod matview;
@@ -19,6 +21,7 @@ mod partitioning;
 mod reindex_not_concurrent;
 mod set_not_null_scan;
 mod type_choice;
+mod volatile_default;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
@@ -38,6 +41,10 @@ pub struct StmtCtx<'a> {
     pub file: FileId,
     pub options: &'a RuleOptions,
     pub pg_version: u32,
+    /// What the statement does to the relations it touches (the lock knowledge base).
+    pub effects: &'a crate::locks::Effects,
+    /// What the earlier statements of this file did (locks still held, lock_timeout set).
+    pub history: &'a crate::rules::history::History,
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
@@ -143,6 +150,11 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "partition-key-not-in-unique" => partitioning::partition_key_not_in_unique,
         "partition-range-gap" => partitioning::partition_range_gap,
         "partition-candidate" => partitioning::partition_candidate,
+        "volatile-default" => volatile_default::check,
+        "column-type-change" => column_type_change::check,
+        "access-exclusive-then-slow" => held_locks::access_exclusive_then_slow,
+        "runpython-holds-locks" => held_locks::runpython_holds_locks,
+        "missing-lock-timeout" => held_locks::missing_lock_timeout,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,

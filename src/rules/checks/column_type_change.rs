@@ -1,0 +1,65 @@
+//! `ALTER COLUMN ... TYPE` that rewrites an existing table and its indexes.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::AlterTableType;
+
+use super::{Hit, StmtCtx, ast};
+use crate::locks::types::trivial_using;
+use crate::schema::QualifiedName;
+use crate::schema::types::normalize;
+
+pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+        return;
+    };
+    let Some(rv) = at.relation.as_ref() else {
+        return;
+    };
+    let table = QualifiedName::from_range_var(rv);
+    if ctx.is_new_table(&table) || !ctx.effects.rewrites(&table) {
+        return;
+    }
+    for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtAlterColumnType)) {
+        let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+            continue;
+        };
+        let Some(tn) = def.type_name.as_ref() else {
+            continue;
+        };
+        let new = normalize(tn);
+        let old = ctx
+            .catalog
+            .table(&table)
+            .and_then(|t| t.column(&cmd.name))
+            .map(|c| c.type_name.clone());
+        let using = def
+            .raw_default
+            .as_deref()
+            .filter(|u| !trivial_using(u, &cmd.name));
+        let old_text = match (&old, using) {
+            (Some(old), None)
+                if !crate::locks::types::change_rewrites(old, &new, ctx.pg_version) =>
+            {
+                continue;
+            }
+            (Some(old), _) => old.clone(),
+            // The old type is unknown: only a USING that computes new values is sure to rewrite.
+            (None, Some(_)) => "its current type".to_string(),
+            (None, None) => continue,
+        };
+        let reason = if using.is_some() {
+            "its USING expression computes every value anew"
+        } else {
+            "the new type is not binary-compatible with the old one"
+        };
+        hits.push(
+            Hit::at(ctx.type_span(tn))
+                .label("type")
+                .var("table", table.to_string())
+                .var("column", cmd.name.clone())
+                .var("old", old_text)
+                .var("new", new)
+                .var("reason", reason),
+        );
+    }
+}

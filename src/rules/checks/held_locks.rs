@@ -1,0 +1,115 @@
+//! Locks held across statements: slow work after an ACCESS EXCLUSIVE lock in the same
+//! transaction, Python run while locks are held, strong locks taken with no lock_timeout.
+
+use pg_query::NodeEnum;
+
+use super::{Hit, StmtCtx};
+use crate::locks::LockMode;
+use crate::rules::history::{existed_before, is_slow};
+
+/// Slow work while an earlier statement of the same transaction holds ACCESS EXCLUSIVE on an
+/// existing table: the table stays locked for all of it.
+pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    let existing = |t: &crate::schema::QualifiedName| existed_before(ctx.catalog, ctx.file, t);
+    if !ctx.stmt.in_transaction || !is_slow(ctx.node, ctx.effects, existing) {
+        return;
+    }
+    // Reported once per lock: at the first slow statement after it.
+    let Some(held) = ctx
+        .history
+        .held
+        .iter()
+        .filter(|h| h.mode == LockMode::AccessExclusive && !h.slow_since)
+        .min_by_key(|h| h.statement)
+    else {
+        return;
+    };
+    let work = if !ctx.effects.rewrites.is_empty() {
+        "rewrites a table"
+    } else if !ctx.effects.scans.is_empty() {
+        "scans a whole table"
+    } else {
+        "changes rows"
+    };
+    hits.push(
+        Hit::at(first_line(ctx))
+            .label("slow")
+            .var("table", held.table.to_string())
+            .var("work", work)
+            .related("lock", ctx.file, held.span),
+    );
+}
+
+/// A `-- Raw Python operation` (RunPython) in an atomic migration after a statement that took a
+/// lock stronger than ROW EXCLUSIVE on an existing table: the lock is held while Python runs.
+pub fn runpython_holds_locks(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    if !ctx.stmt.in_transaction {
+        return;
+    }
+    let between = ctx.history.previous_end..ctx.stmt.span.start;
+    let Some(op) = ctx
+        .migration
+        .operations
+        .iter()
+        .find(|o| o.not_sql && between.contains(&o.span.start))
+    else {
+        return;
+    };
+    let Some(held) = ctx.history.held_at_least(LockMode::ShareUpdateExclusive) else {
+        return;
+    };
+    hits.push(
+        Hit::at(op.span)
+            .label("python")
+            .var("table", held.table.to_string())
+            .var("mode", held.mode.as_sql())
+            .var("blocks", blocks_text(held.mode))
+            .related("lock", ctx.file, held.span),
+    );
+}
+
+/// The first statement of a file that takes ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE on an
+/// existing table with no `SET lock_timeout` before it.
+pub fn missing_lock_timeout(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
+    if ctx.options.bool("assume_set")
+        || ctx.history.lock_timeout_set
+        || ctx.history.strong_lock_taken
+    {
+        return;
+    }
+    if let NodeEnum::VariableSetStmt(_) = ctx.node {
+        return;
+    }
+    let strong = ctx.effects.locks.iter().find(|l| {
+        l.kind.is_table_level()
+            && matches!(
+                l.mode,
+                LockMode::AccessExclusive | LockMode::ShareRowExclusive
+            )
+            && !ctx.effects.creates.contains(&l.relation)
+            && existed_before(ctx.catalog, ctx.file, &l.relation)
+    });
+    let Some(lock) = strong else { return };
+    hits.push(
+        Hit::at(ctx.find_name(&lock.relation.name, ctx.stmt.span.start))
+            .label("lock")
+            .var("table", lock.relation.to_string())
+            .var("mode", lock.mode.as_sql())
+            .var("blocks", blocks_text(lock.mode)),
+    );
+}
+
+fn blocks_text(mode: LockMode) -> &'static str {
+    match (mode.blocks_reads(), mode.blocks_writes()) {
+        (true, _) => "reads and writes",
+        (false, true) => "writes",
+        _ => "schema changes",
+    }
+}
+
+/// The statement's first line, for a label that does not cover a whole multi-line statement.
+fn first_line(ctx: &StmtCtx<'_>) -> crate::span::Span {
+    let text = ctx.migration.text(ctx.stmt.span);
+    let len = text.find('\n').unwrap_or(text.len());
+    crate::span::Span::new(ctx.stmt.span.start, ctx.stmt.span.start + len)
+}
