@@ -160,9 +160,30 @@ impl StmtCtx<'_> {
                 .is_some_and(|v| v.created.file == self.file)
     }
 
-    /// The catalog just after this statement (the checks' own view of what it creates).
+    /// The tables this statement changes (the relation of `CREATE TABLE`, `ALTER TABLE`,
+    /// `CREATE INDEX`), as they are just after it: a partial catalog (see
+    /// [`Catalog::subset`]) holding only those tables and their indexes.
     pub fn after(&self) -> Catalog {
-        let mut after = self.catalog.clone();
+        let rv = match self.node {
+            NodeEnum::CreateStmt(s) => s.relation.as_ref(),
+            NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+            NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+            _ => None,
+        };
+        let mut names: Vec<QualifiedName> =
+            rv.map(QualifiedName::from_range_var).into_iter().collect();
+        // `PARTITION OF parent` / `INHERITS (parent)` take the parent's columns.
+        if let NodeEnum::CreateStmt(s) = self.node {
+            names.extend(
+                s.inh_relations
+                    .iter()
+                    .filter_map(|n| match n.node.as_ref()? {
+                        NodeEnum::RangeVar(rv) => Some(QualifiedName::from_range_var(rv)),
+                        _ => None,
+                    }),
+            );
+        }
+        let mut after = self.catalog.subset(&names);
         after.apply(
             self.node,
             Origin {
