@@ -37,41 +37,51 @@ fn created(ctx: &StmtCtx<'_>) -> Option<(Catalog, Vec<QualifiedName>)> {
 /// Where to point at an index this statement creates: its name, else its constraint's name,
 /// else its first key column, else the table name.
 fn index_span(ctx: &StmtCtx<'_>, ix: &Index) -> Span {
-    let from = ctx.stmt.span.start;
-    let not_found = |s: Span| s == ctx.stmt.span;
     if let NodeEnum::IndexStmt(stmt) = ctx.node {
         if !stmt.idxname.is_empty() {
-            return ctx.find_name(&stmt.idxname, from);
+            return ctx.find_name(&stmt.idxname, ctx.stmt.span.start);
         }
         if let Some(rv) = stmt.relation.as_ref() {
             return ctx.range_var_span(rv);
         }
     }
-    for name in [ix.constraint.as_deref(), Some(ix.name.name.as_str())]
-        .into_iter()
-        .flatten()
-    {
-        let span = ctx.find_name(name, from);
-        if !not_found(span) {
-            return span;
-        }
-    }
-    // An unnamed constraint: the keyword after its first column (`"name" … UNIQUE`).
-    let first = ix.key_columns().next().unwrap_or_default();
-    let col = ctx.find_name(first, from);
-    let after_col = if not_found(col) { from } else { col.end };
-    for keyword in ["unique", "primary"] {
-        let span = ctx.find_name(keyword, after_col);
-        if !not_found(span) {
-            return span;
-        }
-    }
-    if not_found(col) { ctx.stmt.span } else { col }
+    span_within(ctx, ix, ctx.stmt.span)
 }
 
-/// Where an earlier index was created: its name in this file, else its statement.
+/// Where an earlier index was created: as [`index_span`] inside its statement when that is in
+/// this file, else the statement (another file's text is not at hand).
 fn earlier_span(ctx: &StmtCtx<'_>, ix: &Index) -> Span {
-    ctx.origin_span(ix.origin, ix.constraint.as_deref().unwrap_or(&ix.name.name))
+    if ix.origin.file == ctx.file {
+        span_within(ctx, ix, ix.origin.span)
+    } else {
+        ix.origin.span
+    }
+}
+
+/// An index inside the statement `within` of this file: its constraint's or its own name, or
+/// for an unnamed constraint the `UNIQUE` / `PRIMARY` keyword after its first key column.
+fn span_within(ctx: &StmtCtx<'_>, ix: &Index, within: Span) -> Span {
+    let text = &ctx.migration.file.text;
+    let find = |name: &str, from: usize| {
+        let span = super::find_identifier(text, within, name, from);
+        (span != within).then_some(span)
+    };
+    let named = [ix.constraint.as_deref(), Some(ix.name.name.as_str())]
+        .into_iter()
+        .flatten()
+        .find_map(|name| find(name, within.start));
+    if let Some(span) = named {
+        return span;
+    }
+    let col = ix.key_columns().next().and_then(|c| find(c, within.start));
+    let keyword = if ix.name.name.ends_with("_pkey") {
+        "primary"
+    } else {
+        "unique"
+    };
+    find(keyword, col.map_or(within.start, |c| c.end))
+        .or(col)
+        .unwrap_or(within)
 }
 
 /// How a key compares: a column name or an expression's text.

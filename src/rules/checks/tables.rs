@@ -41,6 +41,8 @@ pub fn missing_primary_key(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 pub fn wide_table(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let (rv, creates) = match ctx.node {
+        // A partition has its parent's columns: the parent is judged, not each partition.
+        NodeEnum::CreateStmt(create) if create.partbound.is_some() => return,
         NodeEnum::CreateStmt(create) => (create.relation.as_ref(), true),
         NodeEnum::AlterTableStmt(at)
             if ast::alter_cmds(at).any(|c| ast::added_column(c).is_some()) =>
