@@ -65,7 +65,15 @@ fn changed_since_reports_committed_staged_unstaged_and_untracked_files() {
 
     let (code, out, err) = run_in(
         dir,
-        &["--format", "compact", "--changed-since", "base", "m"],
+        &[
+            "--format",
+            "compact",
+            "--select",
+            "index-locks",
+            "--changed-since",
+            "base",
+            "m",
+        ],
     );
     assert_eq!(code, 1, "{out}\n{err}");
     for name in [

@@ -450,6 +450,34 @@ impl Catalog {
         self.views.values()
     }
 
+    /// A copy holding only `tables` (and views of those names), with their indexes and
+    /// partition lists: cheap to clone per statement, for a check that replays one statement
+    /// to see what it creates. Other tables are absent, so a name Postgres would pick for an
+    /// unnamed index can differ when it collides with another table's relation.
+    pub fn subset<'a>(&self, tables: impl IntoIterator<Item = &'a QualifiedName>) -> Catalog {
+        let mut out = Catalog::default();
+        for name in tables {
+            if let Some(t) = self.tables.get(name) {
+                out.tables.insert(name.clone(), t.clone());
+            }
+            if let Some(v) = self.views.get(name) {
+                out.views.insert(name.clone(), v.clone());
+            }
+            if let Some(list) = self.table_indexes.get(name) {
+                for ix in list {
+                    if let Some(index) = self.indexes.get(ix) {
+                        out.indexes.insert(ix.clone(), index.clone());
+                    }
+                }
+                out.table_indexes.insert(name.clone(), list.clone());
+            }
+            if let Some(parts) = self.partitions.get(name) {
+                out.partitions.insert(name.clone(), parts.clone());
+            }
+        }
+        out
+    }
+
     /// A table, view or index of that name exists (they share one namespace per schema).
     pub fn relation_exists(&self, name: &QualifiedName) -> bool {
         self.tables.contains_key(name)

@@ -14,12 +14,15 @@ mod explicit_locks;
 mod fk_missing_index;
 mod held_locks;
 mod index_not_concurrent;
+mod indexes;
 mod int_primary_key;
 mod matview;
+mod normalization;
 mod not_valid;
 mod partitioning;
 mod reindex_not_concurrent;
 mod set_not_null_scan;
+mod tables;
 mod type_choice;
 mod volatile_default;
 
@@ -28,7 +31,7 @@ use pg_query::protobuf::RangeVar;
 
 use crate::parse::{Migration, Statement};
 use crate::rules::options::RuleOptions;
-use crate::schema::{Catalog, FileId, QualifiedName};
+use crate::schema::{Catalog, FileId, Origin, QualifiedName};
 use crate::span::Span;
 
 /// What a check sees.
@@ -155,6 +158,18 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "access-exclusive-then-slow" => held_locks::access_exclusive_then_slow,
         "runpython-holds-locks" => held_locks::runpython_holds_locks,
         "missing-lock-timeout" => held_locks::missing_lock_timeout,
+        "missing-primary-key" => tables::missing_primary_key,
+        "wide-table" => tables::wide_table,
+        "repeating-column-group" => normalization::repeating_column_group,
+        "delimited-list-column" => normalization::delimited_list_column,
+        "fk-array-column" => normalization::fk_array_column,
+        "denormalized-column" => normalization::denormalized_column,
+        "duplicate-index" => indexes::duplicate_index,
+        "redundant-index" => indexes::redundant_index,
+        "btree-on-container" => indexes::btree_on_container,
+        "low-selectivity-index" => indexes::low_selectivity_index,
+        "wide-index" => indexes::wide_index,
+        "too-many-indexes" => indexes::too_many_indexes,
         // Built-ins are raised by the engine and the suppression pass, not by a check.
         "syntax-error" | "unused-suppression" => builtin,
         _ => return None,
@@ -176,10 +191,84 @@ impl StmtCtx<'_> {
                 .is_some_and(|v| v.created.file == self.file)
     }
 
+    /// The tables this statement changes (the relation of `CREATE TABLE`, `ALTER TABLE`,
+    /// `CREATE INDEX`), as they are just after it: a partial catalog (see
+    /// [`Catalog::subset`]) holding only those tables and their indexes.
+    pub fn after(&self) -> Catalog {
+        let rv = match self.node {
+            NodeEnum::CreateStmt(s) => s.relation.as_ref(),
+            NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+            NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+            _ => None,
+        };
+        let mut names: Vec<QualifiedName> =
+            rv.map(QualifiedName::from_range_var).into_iter().collect();
+        // `PARTITION OF parent` / `INHERITS (parent)` take the parent's columns.
+        if let NodeEnum::CreateStmt(s) = self.node {
+            names.extend(
+                s.inh_relations
+                    .iter()
+                    .filter_map(|n| match n.node.as_ref()? {
+                        NodeEnum::RangeVar(rv) => Some(QualifiedName::from_range_var(rv)),
+                        _ => None,
+                    }),
+            );
+        }
+        let mut after = self.catalog.subset(&names);
+        after.apply(
+            self.node,
+            Origin {
+                file: self.file,
+                span: self.stmt.span,
+            },
+        );
+        after
+    }
+
+    /// The catalog at the end of this file: this statement and every later one of the file
+    /// replayed (for verdicts whose words depend on what Django adds later, like a foreign key
+    /// printed after its table).
+    pub fn end_of_file(&self) -> Catalog {
+        let mut cat = self.catalog.clone();
+        let from = self
+            .migration
+            .statements
+            .iter()
+            .position(|s| std::ptr::eq(s, self.stmt))
+            .unwrap_or(self.migration.statements.len());
+        for stmt in &self.migration.statements[from..] {
+            if let Ok(node) = &stmt.node {
+                cat.apply(
+                    node,
+                    Origin {
+                        file: self.file,
+                        span: stmt.span,
+                    },
+                );
+            }
+        }
+        cat
+    }
+
     /// Finds `name` (an identifier as written, quoted or not) inside the statement text,
     /// starting at byte `from` of the file; falls back to the statement span.
     pub fn find_name(&self, name: &str, from: usize) -> Span {
         find_identifier(&self.migration.file.text, self.stmt.span, name, from)
+    }
+
+    /// Where an earlier object was created: `name` inside its statement when that is in this
+    /// file, else the whole statement (another file's text is not at hand).
+    pub fn origin_span(&self, origin: Origin, name: &str) -> Span {
+        if origin.file == self.file {
+            find_identifier(
+                &self.migration.file.text,
+                origin.span,
+                name,
+                origin.span.start,
+            )
+        } else {
+            origin.span
+        }
     }
 
     /// The file offset of a parse-tree `location` (-1, unknown, gives the statement start).
