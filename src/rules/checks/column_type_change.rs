@@ -5,18 +5,13 @@ use pg_query::protobuf::AlterTableType;
 
 use super::{Hit, StmtCtx, ast};
 use crate::locks::types::trivial_using;
-use crate::schema::QualifiedName;
 use crate::schema::types::normalize;
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
-    let Some(rv) = at.relation.as_ref() else {
-        return;
-    };
-    let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) || !ctx.effects.rewrites(&table) {
+    if !ctx.effects.rewrites(&table) {
         return;
     }
     for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtAlterColumnType)) {

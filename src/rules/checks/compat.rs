@@ -9,7 +9,7 @@ use crate::schema::QualifiedName;
 
 /// `ALTER TABLE ... DROP COLUMN` on an existing table.
 pub fn drop_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((table, at)) = existing_alter(ctx) else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
     for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtDropColumn)) {
@@ -97,7 +97,7 @@ pub fn rename_table(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 /// `ADD COLUMN ... NOT NULL` without a default on an existing table: fails when it has rows.
 pub fn not_null_column_without_default(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((table, at)) = existing_alter(ctx) else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
     for col in ast::alter_cmds(at).filter_map(ast::added_column) {
@@ -148,7 +148,7 @@ pub fn not_null_column_without_default(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 /// inserts without the column now fails. Django's `AddField(default=...)` emits exactly this
 /// right after the `ADD COLUMN ... DEFAULT ... NOT NULL`.
 pub fn not_null_default_dropped(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((table, at)) = existing_alter(ctx) else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
     for cmd in ast::alter_cmds(at) {
@@ -186,25 +186,8 @@ fn not_null_with_default(
         }
         return Some((col.origin.file == ctx.file).then_some(col.origin.span));
     }
-    let earlier = ctx
-        .migration
-        .statements
-        .iter()
-        .take_while(|s| s.span.start < ctx.stmt.span.start);
-    earlier
-        .filter_map(|stmt| match stmt.node() {
-            Some(NodeEnum::AlterTableStmt(at))
-                if at
-                    .relation
-                    .as_ref()
-                    .map(QualifiedName::from_range_var)
-                    .as_ref()
-                    == Some(table) =>
-            {
-                Some((stmt.span, at))
-            }
-            _ => None,
-        })
+    ctx.earlier_alters(table)
+        .map(|(stmt, at)| (stmt.span, at))
         .flat_map(|(span, at)| {
             ast::alter_cmds(at)
                 .filter_map(ast::added_column)
@@ -264,7 +247,7 @@ pub fn add_unique_may_fail(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             );
         }
         NodeEnum::AlterTableStmt(_) => {
-            let Some((table, at)) = existing_alter(ctx) else {
+            let Some((table, at)) = ctx.existing_alter() else {
                 return;
             };
             let added_here: Vec<String> = ast::alter_cmds(at)
@@ -355,44 +338,12 @@ fn all_null_in_existing_rows(
 /// Columns added to `table` without a default by earlier statements of this migration (the
 /// table may be unknown to the catalog, so read the statements themselves).
 fn added_earlier_without_default(ctx: &StmtCtx<'_>, table: &QualifiedName) -> Vec<String> {
-    let mut out = Vec::new();
-    for stmt in ctx
-        .migration
-        .statements
-        .iter()
-        .take_while(|s| s.span.start < ctx.stmt.span.start)
-    {
-        let Some(NodeEnum::AlterTableStmt(at)) = stmt.node() else {
-            continue;
-        };
-        if at
-            .relation
-            .as_ref()
-            .map(QualifiedName::from_range_var)
-            .as_ref()
-            != Some(table)
-        {
-            continue;
-        }
-        for col in ast::alter_cmds(at).filter_map(ast::added_column) {
-            if !ast::column_constraints(col)
-                .any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
+    ctx.earlier_alters(table)
+        .flat_map(|(_, at)| ast::alter_cmds(at).filter_map(ast::added_column))
+        .filter(|col| {
+            !ast::column_constraints(col).any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
                 && col.raw_default.is_none()
-            {
-                out.push(col.colname.clone());
-            }
-        }
-    }
-    out
-}
-
-/// The ALTER TABLE of this statement when its table existed before this file.
-fn existing_alter<'a>(
-    ctx: &StmtCtx<'a>,
-) -> Option<(QualifiedName, &'a pg_query::protobuf::AlterTableStmt)> {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
-        return None;
-    };
-    let table = QualifiedName::from_range_var(at.relation.as_ref()?);
-    (!ctx.is_new_table(&table)).then_some((table, at))
+        })
+        .map(|col| col.colname.clone())
+        .collect()
 }

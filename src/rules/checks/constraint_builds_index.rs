@@ -1,23 +1,15 @@
 //! `ADD CONSTRAINT … UNIQUE / PRIMARY KEY` (or `ADD COLUMN … UNIQUE`) on an existing table
 //! builds the index under ACCESS EXCLUSIVE.
 
-use pg_query::NodeEnum;
 use pg_query::protobuf::{ConstrType, Constraint};
 
 use super::{Hit, StmtCtx, ast};
 use crate::schema::QualifiedName;
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
-    let Some(rv) = at.relation.as_ref() else {
-        return;
-    };
-    let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
-        return;
-    }
     for cmd in ast::alter_cmds(at) {
         if let Some(c) = ast::added_constraint(cmd) {
             let columns = ast::strings(&c.keys);

@@ -32,24 +32,7 @@ pub fn checks_of(ctx: &StmtCtx<'_>, table: &QualifiedName) -> Vec<Check> {
             .collect();
     }
     let mut out: Vec<Check> = Vec::new();
-    for stmt in ctx
-        .migration
-        .statements
-        .iter()
-        .take_while(|s| s.span.start < ctx.stmt.span.start)
-    {
-        let Some(NodeEnum::AlterTableStmt(at)) = stmt.node() else {
-            continue;
-        };
-        if at
-            .relation
-            .as_ref()
-            .map(QualifiedName::from_range_var)
-            .as_ref()
-            != Some(table)
-        {
-            continue;
-        }
+    for (_, at) in ctx.earlier_alters(table) {
         for cmd in ast::alter_cmds(at) {
             if let Some(c) = ast::added_constraint(cmd)
                 .filter(|c| ast::is_constraint(c, ConstrType::ConstrCheck))

@@ -178,7 +178,7 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
 
 fn builtin(_: &StmtCtx<'_>, _: &mut Vec<Hit>) {}
 
-impl StmtCtx<'_> {
+impl<'a> StmtCtx<'a> {
     /// A table (or materialized view) created earlier in this same file: nobody else can be
     /// using it yet.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
@@ -248,6 +248,45 @@ impl StmtCtx<'_> {
             }
         }
         cat
+    }
+
+    /// The ALTER TABLE of this statement and its table, when that table existed before this
+    /// file (the lock rules judge only those).
+    pub fn existing_alter(
+        &self,
+    ) -> Option<(QualifiedName, &'a pg_query::protobuf::AlterTableStmt)> {
+        let NodeEnum::AlterTableStmt(at) = self.node else {
+            return None;
+        };
+        let table = QualifiedName::from_range_var(at.relation.as_ref()?);
+        (!self.is_new_table(&table)).then_some((table, at))
+    }
+
+    /// The earlier statements of this migration that ALTER `table`, in order. Rules read them
+    /// for tables the catalog does not know (created outside the files pglint was given).
+    pub fn earlier_alters(
+        &self,
+        table: &QualifiedName,
+    ) -> impl Iterator<Item = (&'a Statement, &'a pg_query::protobuf::AlterTableStmt)> {
+        let table = table.clone();
+        let current = self.stmt.span.start;
+        self.migration
+            .statements
+            .iter()
+            .take_while(move |s| s.span.start < current)
+            .filter_map(move |s| match s.node() {
+                Some(NodeEnum::AlterTableStmt(at))
+                    if at
+                        .relation
+                        .as_ref()
+                        .map(QualifiedName::from_range_var)
+                        .as_ref()
+                        == Some(&table) =>
+                {
+                    Some((s, at))
+                }
+                _ => None,
+            })
     }
 
     /// Finds `name` (an identifier as written, quoted or not) inside the statement text,

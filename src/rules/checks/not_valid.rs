@@ -19,16 +19,9 @@ pub fn check_without_not_valid(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 }
 
 fn validated_on_existing(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>, kind: ConstrType) {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
-    let Some(rv) = at.relation.as_ref() else {
-        return;
-    };
-    let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
-        return;
-    }
     for cmd in ast::alter_cmds(at) {
         // Only ADD CONSTRAINT: a constraint written on a column that this statement adds
         // validates a column that is NULL everywhere, which needs no scan (Django's AddField
@@ -105,35 +98,23 @@ fn not_valid_add_in_same_transaction(
     table: &QualifiedName,
     name: &str,
 ) -> Option<crate::span::Span> {
-    let before: Vec<_> = ctx
+    // The transaction block this statement is in starts after the last statement outside one.
+    let block_start = ctx
         .migration
         .statements
         .iter()
         .take_while(|s| s.span.start < ctx.stmt.span.start)
-        .collect();
-    // Walk back to the start of this transaction block.
-    for stmt in before.iter().rev() {
-        if !stmt.in_transaction {
-            return None;
-        }
-        let Some(NodeEnum::AlterTableStmt(at)) = stmt.node() else {
-            continue;
-        };
-        if at
-            .relation
-            .as_ref()
-            .map(QualifiedName::from_range_var)
-            .as_ref()
-            != Some(table)
-        {
-            continue;
-        }
-        if ast::alter_cmds(at)
-            .filter_map(ast::added_constraint)
-            .any(|c| c.conname == name && c.skip_validation)
-        {
-            return Some(stmt.span);
-        }
-    }
-    None
+        .filter(|s| !s.in_transaction)
+        .map(|s| s.span.start)
+        .last()
+        .unwrap_or(0);
+    ctx.earlier_alters(table)
+        .filter(|(stmt, _)| stmt.span.start > block_start)
+        .filter(|(_, at)| {
+            ast::alter_cmds(at)
+                .filter_map(ast::added_constraint)
+                .any(|c| c.conname == name && c.skip_validation)
+        })
+        .map(|(stmt, _)| stmt.span)
+        .last()
 }

@@ -8,16 +8,9 @@ use super::{Hit, StmtCtx, ast, constraints};
 use crate::schema::QualifiedName;
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
-    let Some(rv) = at.relation.as_ref() else {
-        return;
-    };
-    let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
-        return;
-    }
     for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtSetNotNull)) {
         if proven_not_null(ctx, &table, &cmd.name) {
             continue;

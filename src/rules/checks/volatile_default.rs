@@ -1,24 +1,16 @@
 //! `ADD COLUMN` with a value computed per row (a volatile default, serial, identity, stored
 //! generated column) on an existing table: a full rewrite under ACCESS EXCLUSIVE.
 
+use pg_query::NodeRef;
 use pg_query::protobuf::{ConstrType, Node};
-use pg_query::{NodeEnum, NodeRef};
 
 use super::{Hit, StmtCtx, ast};
-use crate::schema::QualifiedName;
 use crate::schema::types::serial_kind;
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let NodeEnum::AlterTableStmt(at) = ctx.node else {
+    let Some((table, at)) = ctx.existing_alter() else {
         return;
     };
-    let Some(rv) = at.relation.as_ref() else {
-        return;
-    };
-    let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
-        return;
-    }
     let extra = ctx.options.list("volatile_functions");
     for col in ast::alter_cmds(at).filter_map(ast::added_column) {
         let mut found: Option<(crate::span::Span, String)> = None;
