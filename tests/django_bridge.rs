@@ -45,12 +45,14 @@ fn skip(why: &str) {
             "django_bridge: {why}, and CI is set (.ci/run must run scripts/install-django-test-env.sh and scripts/install-test-deps.sh)"
         );
     }
-    eprintln!();
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!("!! django_bridge SKIPPED: {why}");
-    eprintln!("!! Run scripts/install-django-test-env.sh (and scripts/install-test-deps.sh");
-    eprintln!("!! for PostgreSQL) to test `pglint django` (CI does, and fails without it).");
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    // Written to the process's stderr directly: libtest captures eprintln! of passing tests.
+    let bang = "!".repeat(76);
+    let text = format!(
+        "\n{bang}\n!! django_bridge SKIPPED: {why}\n!! Run scripts/install-django-test-env.sh \
+         (and scripts/install-test-deps.sh\n!! for PostgreSQL) to test `pglint django` (CI \
+         does, and fails without it).\n{bang}\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
 }
 
 fn copy_dir(from: &Path, to: &Path) {
