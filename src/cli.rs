@@ -34,6 +34,52 @@ pub enum Command {
     /// Advisor view: per statement, the locks taken, what they block, rewrites, scans and
     /// until which line each lock is held; a summary per migration
     Locks(LocksArgs),
+    /// Lint Django migration files (*.py): one Python process in the project prints each
+    /// one's `sqlmigrate` SQL, with the earlier migrations of its plan as context
+    Django(DjangoArgs),
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct DjangoArgs {
+    /// Migration files (`app/migrations/0042_x.py`); with --changed-since, only those of them
+    /// that changed (none given: every changed migration file of the repository)
+    pub files: Vec<PathBuf>,
+    /// The project's manage.py: Python runs in its directory, and it supplies the settings
+    /// module when neither --settings nor DJANGO_SETTINGS_MODULE does (default: the nearest
+    /// manage.py upward from the current directory, then from the first migration file)
+    #[arg(long, value_name = "PATH")]
+    pub manage_py: Option<PathBuf>,
+    /// Django settings module (default: DJANGO_SETTINGS_MODULE, else what manage.py sets)
+    #[arg(long, value_name = "MODULE")]
+    pub settings: Option<String>,
+    /// The project's Python (default: $VIRTUAL_ENV/bin/python, else python3)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Database alias whose connection sqlmigrate uses
+    #[arg(long, value_name = "ALIAS", default_value = "default")]
+    pub database: String,
+    /// Lint the migration files changed since git REF (committed, staged, unstaged or
+    /// untracked)
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Configuration file (default: nearest .pglint.yaml upward)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Only these rules (ids or family names, comma-separated)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (ids or family names, comma-separated)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Target PostgreSQL major version (12 to 18)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
+    pub pg_version: Option<u32>,
 }
 
 #[derive(Debug, Args, Default, Clone)]

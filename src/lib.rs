@@ -6,6 +6,7 @@
 pub mod advisor;
 pub mod cli;
 pub mod config;
+pub mod django;
 pub mod finding;
 pub mod lint;
 pub mod locks;

@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> u8 {
         },
         Some(Command::Init) => init(),
         Some(Command::Locks(args)) => crate::advisor::run(&args),
+        Some(Command::Django(args)) => crate::django::run(&args),
     }
 }
 

@@ -197,6 +197,11 @@ impl Changed {
         std::fs::canonicalize(path).is_ok_and(|p| self.files.contains(&p))
     }
 
+    /// The changed files (canonical paths), in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(PathBuf::as_path)
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

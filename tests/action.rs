@@ -242,7 +242,8 @@ fn action_yml_passes_inputs_through_env_only() {
     assert!(yml.contains("using: composite"));
 }
 
-/// The pre-commit hooks: one per way of getting the binary, both on *.sql, serial.
+/// The pre-commit hooks: one per way of getting the binary, serial; `pglint` and
+/// `pglint-system` on *.sql, `pglint-django` and `pglint-django-system` on migration files.
 #[test]
 fn pre_commit_hooks_are_declared() {
     let text = std::fs::read_to_string(
@@ -251,12 +252,27 @@ fn pre_commit_hooks_are_declared() {
     .unwrap();
     let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).unwrap();
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["pglint", "pglint-system"]);
+    assert_eq!(
+        ids,
+        [
+            "pglint",
+            "pglint-system",
+            "pglint-django",
+            "pglint-django-system"
+        ]
+    );
     for h in &hooks {
-        assert_eq!(h["entry"], "pglint check");
-        assert_eq!(h["files"], "\\.sql$");
         assert_eq!(h["require_serial"], true);
+        if h["id"].as_str().unwrap().starts_with("pglint-django") {
+            assert_eq!(h["entry"], "pglint django");
+            assert_eq!(h["files"], "(^|/)migrations/[^/]+\\.py$");
+            assert_eq!(h["exclude"], "(^|/)__init__\\.py$");
+        } else {
+            assert_eq!(h["entry"], "pglint check");
+            assert_eq!(h["files"], "\\.sql$");
+        }
     }
-    assert_eq!(hooks[0]["language"], "rust");
-    assert_eq!(hooks[1]["language"], "system");
+    for (i, language) in ["rust", "system", "rust", "system"].iter().enumerate() {
+        assert_eq!(hooks[i]["language"], *language);
+    }
 }

@@ -1,0 +1,241 @@
+"""pglint's Django helper: run by `pglint django` with the project's own Python.
+
+Reads one JSON request on stdin:
+    {"settings": "proj.settings" | null, "manage_py": "/abs/manage.py" | null,
+     "database": "default", "targets": ["/abs/app/migrations/0002_x.py", ...]}
+and writes one JSON answer on stdout (anything the project prints goes to stderr):
+    {"error": null | "why nothing could be done",
+     "django": "5.2.19",
+     "unresolved": [{"path": ..., "error": ...}],
+     "migrations": [{"app", "name", "module", "path", "target": bool,
+                     "sql": str | null, "error": str | null,
+                     "operations": [{"describe": str, "line": int | null}]}]}
+
+`migrations` is the forwards plan of every target, in order: the earlier ones are context.
+The SQL of each is what `manage.py sqlmigrate APP NAME` prints: the same loader
+(`replace_migrations=False`), the same `collect_sql` code path, the same BEGIN/COMMIT
+wrapping. Context migrations carry the project state forward (one pass, not one state per
+migration); each target starts from its own `project_state(at_end=False)`, as sqlmigrate does.
+"""
+
+import ast
+import json
+import os
+import sys
+import traceback
+
+
+def one_line(exc):
+    """`Type: message`, with the file and line of a syntax error."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SyntaxError) and exc.filename:
+        text += f" ({exc.filename}:{exc.lineno})"
+    return " ".join(text.split())
+
+
+def settings_from_manage_py(path):
+    """The DJANGO_SETTINGS_MODULE that manage.py sets with os.environ.setdefault(...)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and len(node.args) == 2
+            and all(isinstance(a, ast.Constant) for a in node.args)
+            and node.args[0].value == "DJANGO_SETTINGS_MODULE"
+            and isinstance(node.args[1].value, str)
+        ):
+            return node.args[1].value
+    return None
+
+
+def operation_lines(path):
+    """1-based line of each element of `operations = [...]` in the Migration class, or None."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef) or cls.name != "Migration":
+            continue
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign):
+                names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                names = [stmt.target.id]
+            else:
+                continue
+            if "operations" in names and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                return [element.lineno for element in stmt.value.elts]
+    return None
+
+
+def display_path(module):
+    """`django/contrib/auth/migrations/0001_initial.py` for a module outside the project."""
+    return module.replace(".", "/") + ".py"
+
+
+def main():
+    request = json.load(sys.stdin)
+    answer = {"error": None, "django": None, "unresolved": [], "migrations": []}
+    real_stdout = sys.stdout
+    sys.stdout = sys.stderr  # the project's prints must not corrupt the answer
+    try:
+        run(request, answer)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised
+        answer["error"] = one_line(exc)
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        sys.stdout = real_stdout
+    json.dump(answer, sys.stdout)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def run(request, answer):
+    manage_py = request.get("manage_py")
+    if manage_py:
+        project = os.path.dirname(os.path.abspath(manage_py))
+        if project not in sys.path:
+            sys.path.insert(0, project)
+    settings = request.get("settings") or os.environ.get("DJANGO_SETTINGS_MODULE")
+    if not settings and manage_py:
+        settings = settings_from_manage_py(manage_py)
+    if not settings:
+        answer["error"] = (
+            "no Django settings module: pass --settings MODULE, set DJANGO_SETTINGS_MODULE, "
+            "or pass --manage-py PATH to a manage.py that sets it"
+        )
+        return
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+
+    try:
+        import django
+    except ImportError as exc:
+        answer["error"] = (
+            f"cannot import Django with {sys.executable}: {one_line(exc)} "
+            "(pass --python with the project's virtualenv python)"
+        )
+        return
+    answer["django"] = django.get_version()
+    try:
+        django.setup()
+    except Exception as exc:  # noqa: BLE001
+        answer["error"] = f"cannot load the Django settings `{settings}`: {one_line(exc)}"
+        return
+
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.loader import MigrationLoader
+
+    alias = request.get("database") or DEFAULT_DB_ALIAS
+    if alias not in connections.settings:
+        answer["error"] = f"no database `{alias}` in settings.DATABASES"
+        return
+    connection = connections[alias]
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # noqa: BLE001
+        answer["error"] = (
+            f"cannot connect to the database `{alias}` (sqlmigrate needs it): {one_line(exc)}"
+        )
+        return
+    if connection.vendor != "postgresql":
+        answer["error"] = f"the database `{alias}` is {connection.vendor}, not PostgreSQL"
+        return
+
+    # What sqlmigrate uses: squashed migrations are not swapped in.
+    loader = MigrationLoader(connection, replace_migrations=False)
+    graph = loader.graph
+
+    by_file = {}
+    for key, migration in loader.disk_migrations.items():
+        module = sys.modules.get(type(migration).__module__)
+        path = getattr(module, "__file__", None)
+        if path:
+            by_file[os.path.realpath(path)] = key
+
+    targets = []
+    for path in request.get("targets", []):
+        key = by_file.get(os.path.realpath(path))
+        if key is None:
+            answer["unresolved"].append(
+                {
+                    "path": path,
+                    "error": "not a migration of an installed app "
+                    "(is its app in INSTALLED_APPS, and is this the project's settings?)",
+                }
+            )
+        elif key not in graph.nodes:
+            answer["unresolved"].append(
+                {"path": path, "error": f"{key[0]}.{key[1]} is not in the migration graph"}
+            )
+        elif key not in targets:
+            targets.append(key)
+
+    plan = []
+    seen = set()
+    for key in targets:
+        for node in graph.forwards_plan(key):
+            if node not in seen:
+                seen.add(node)
+                plan.append(node)
+
+    target_set = set(targets)
+    state = None
+    for key in plan:
+        migration = graph.nodes[key]
+        module = type(migration).__module__
+        path = getattr(sys.modules.get(module), "__file__", None)
+        entry = {
+            "app": key[0],
+            "name": key[1],
+            "module": module,
+            "path": os.path.realpath(path) if path else None,
+            "display": display_path(module),
+            "target": key in target_set,
+            "sql": None,
+            "error": None,
+            "operations": [],
+        }
+        answer["migrations"].append(entry)
+        lines = operation_lines(path) if path and entry["target"] else None
+        if lines is not None and len(lines) != len(migration.operations):
+            lines = None
+        for i, operation in enumerate(migration.operations):
+            entry["operations"].append(
+                {"describe": operation.describe(), "line": lines[i] if lines else None}
+            )
+        if entry["target"]:
+            state = None  # exactly sqlmigrate's state for the target
+        try:
+            with connection.schema_editor(
+                collect_sql=True, atomic=migration.atomic
+            ) as editor:
+                if state is None:
+                    state = loader.project_state(key, at_end=False)
+                state = migration.apply(state, editor, collect_sql=True)
+            statements = editor.collected_sql
+        except Exception as exc:  # noqa: BLE001
+            state = None
+            entry["error"] = f"sqlmigrate {key[0]} {key[1]} failed: {one_line(exc)}"
+            if entry["target"]:
+                traceback.print_exc(file=sys.stderr)
+            continue
+        output = "\n".join(statements)
+        if output and migration.atomic and connection.features.can_rollback_ddl:
+            output = "%s\n%s\n%s" % (
+                connection.ops.start_transaction_sql(),
+                output,
+                connection.ops.end_transaction_sql(),
+            )
+        entry["sql"] = output + "\n" if output else ""
+
+
+if __name__ == "__main__":
+    main()

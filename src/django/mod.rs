@@ -1,0 +1,301 @@
+//! `pglint django`: lint Django migration files (`app/migrations/0042_x.py`) through the SQL
+//! that `sqlmigrate` prints for them.
+//!
+//! One Python process runs in the user's project ([`HELPER`], embedded): it loads Django,
+//! resolves each file to `(app_label, migration_name)`, and answers with the SQL of each target
+//! and of every earlier migration of its plan, plus the line of each operation in the target's
+//! `.py` file. The earlier migrations are replayed as context; the targets are linted and
+//! reported under their `.py` names, each finding's operation followed by `(file.py:LINE)`.
+//! Django's errors (settings, database, one migration's sqlmigrate) name the migration, the
+//! rest is still linted, and the exit code is 2.
+
+mod helper;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{DjangoArgs, FailOn};
+use crate::config;
+use crate::finding::Summary;
+use crate::lint::{EXIT_ERROR, Outcome};
+use crate::parse;
+use crate::rules::Engine;
+use crate::source::{self, SourceFile};
+
+pub use helper::{Answer, HELPER, MigrationSql, Request};
+
+/// A migration file to lint: the name shown in reports and its canonical path.
+#[derive(Debug, Clone)]
+struct Target {
+    shown: String,
+    canonical: PathBuf,
+}
+
+pub fn run(args: &DjangoArgs) -> u8 {
+    let config = match config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return report_error(e),
+    };
+    for w in &config.warnings {
+        eprintln!("{:?}", miette::Report::new(w.clone()));
+    }
+    let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
+        Ok(s) => s,
+        Err(e) => return report_error(e),
+    };
+    let engine = Engine::new(settings);
+    let mut errors: Vec<String> = Vec::new();
+    let targets = match targets(args, &mut errors) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("pglint django: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut migrations = Vec::new();
+    if !targets.is_empty() {
+        match ask_django(args, &targets) {
+            Ok(answer) => migrations = to_migrations(answer, &targets, &mut errors),
+            Err(e) => errors.push(e),
+        }
+    }
+    let want_locks = args.format == crate::cli::Format::Markdown;
+    let pg_version = engine.settings().pg_version;
+    let (findings, files, locks) = crate::lint::lint_migrations_with_locks(
+        &engine,
+        &config,
+        migrations,
+        want_locks.then_some(pg_version),
+    );
+    let outcome = Outcome {
+        findings,
+        errors: Vec::new(),
+        files,
+        locks,
+    };
+    let summary = Summary::count(outcome.files, &outcome.findings);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = crate::report::render_report(
+        args.format,
+        &outcome.findings,
+        &summary,
+        &outcome.locks,
+        &mut out,
+    ) {
+        eprintln!("pglint django: cannot write the report: {e}");
+        return EXIT_ERROR;
+    }
+    let _ = out.flush();
+    for e in &errors {
+        eprintln!("pglint django: error: {e}");
+    }
+    if !errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    crate::lint::exit_code(
+        &outcome,
+        args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
+    )
+}
+
+fn report_error(e: impl miette::Diagnostic + Send + Sync + 'static) -> u8 {
+    crate::report::human::eprint_diagnostics([&e as &dyn miette::Diagnostic]);
+    EXIT_ERROR
+}
+
+/// `app/migrations/*.py`, not `__init__.py`.
+pub fn is_migration_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+        && path.file_name().is_some_and(|n| n != "__init__.py")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == "migrations")
+}
+
+/// The files to lint: the given ones, or (with `--changed-since`) the changed ones among them
+/// or among all migration files. Missing files become errors; git failing is fatal.
+fn targets(args: &DjangoArgs, errors: &mut Vec<String>) -> Result<Vec<Target>, String> {
+    let cwd = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let mut keep =
+        |shown: String, path: &Path, out: &mut Vec<Target>| match std::fs::canonicalize(path) {
+            Ok(canonical) => {
+                if !out.iter().any(|t: &Target| t.canonical == canonical) {
+                    out.push(Target { shown, canonical });
+                }
+            }
+            Err(_) => errors.push(format!("{shown}: no such file")),
+        };
+    match &args.changed_since {
+        None => {
+            if args.files.is_empty() {
+                return Err(
+                    "no migration files given; pass app/migrations/NNNN_x.py files or \
+                     --changed-since REF (see --help)"
+                        .to_string(),
+                );
+            }
+            for f in &args.files {
+                keep(f.display().to_string(), f, &mut out);
+            }
+        }
+        Some(reference) => {
+            let changed = source::changed_since(reference, Path::new("."))?;
+            if args.files.is_empty() {
+                let mut found: Vec<&Path> =
+                    changed.iter().filter(|p| is_migration_file(p)).collect();
+                found.sort_by(|a, b| {
+                    source::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy())
+                });
+                for p in found {
+                    let shown = p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
+                    keep(shown, p, &mut out);
+                }
+            } else {
+                for f in args.files.iter().filter(|f| changed.contains(f)) {
+                    keep(f.display().to_string(), f, &mut out);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The nearest `manage.py` at or above `dir`.
+fn find_manage_py(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join("manage.py"))
+        .find(|p| p.is_file())
+}
+
+fn python(args: &DjangoArgs) -> PathBuf {
+    if let Some(p) = &args.python {
+        return p.clone();
+    }
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        let p = Path::new(&venv).join("bin").join("python");
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("python3")
+}
+
+/// Runs the helper once for all targets.
+fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let manage_py = match &args.manage_py {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(format!("--manage-py {}: no such file", p.display()));
+            }
+            Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        }
+        None => find_manage_py(&cwd).or_else(|| {
+            targets
+                .first()
+                .and_then(|t| t.canonical.parent())
+                .and_then(find_manage_py)
+        }),
+    };
+    let project_dir = manage_py
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or(cwd, Path::to_path_buf);
+    let request = Request {
+        settings: args.settings.clone(),
+        manage_py: manage_py.map(|p| p.display().to_string()),
+        database: args.database.clone(),
+        targets: targets
+            .iter()
+            .map(|t| t.canonical.display().to_string())
+            .collect(),
+    };
+    helper::run(&python(args), &project_dir, &request)
+}
+
+/// Parses the answer's SQL into migrations (targets reported, the rest context), with each
+/// operation's `.py` line appended to its description; collects Django's errors.
+fn to_migrations(
+    answer: Answer,
+    targets: &[Target],
+    errors: &mut Vec<String>,
+) -> Vec<(parse::Migration, bool)> {
+    if let Some(e) = answer.error {
+        errors.push(e);
+    }
+    let by_path: HashMap<&Path, &str> = targets
+        .iter()
+        .map(|t| (t.canonical.as_path(), t.shown.as_str()))
+        .collect();
+    let shown_for = |path: &str| -> Option<String> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        by_path.get(canonical.as_path()).map(|s| s.to_string())
+    };
+    for u in answer.unresolved {
+        let shown = shown_for(&u.path).unwrap_or(u.path);
+        errors.push(format!("{shown}: {}", u.error));
+    }
+    let mut out = Vec::new();
+    for m in answer.migrations {
+        let shown = m
+            .path
+            .as_deref()
+            .filter(|_| m.target)
+            .and_then(shown_for)
+            .unwrap_or_else(|| m.display.clone());
+        let Some(sql) = m.sql.as_ref() else {
+            let why = m.error.as_deref().unwrap_or("no SQL");
+            if m.target {
+                errors.push(format!("{shown}: {why}"));
+            } else {
+                errors.push(format!(
+                    "{shown}: {why} (an earlier migration, replayed as context: the schema \
+                     misses what it does)"
+                ));
+            }
+            continue;
+        };
+        let mut migration = parse::parse_file(SourceFile::new(shown.clone(), sql.as_str()));
+        if m.target {
+            attach_lines(&mut migration, &m, &shown);
+        }
+        out.push((migration, m.target));
+    }
+    out
+}
+
+/// Appends ` (file.py:LINE)` to each operation header whose `.py` line is known. The k-th
+/// header sqlmigrate prints is the k-th operation of the migration; when the headers found in
+/// the SQL do not line up one to one, they are matched by their text, in order.
+fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str) {
+    let headers = &mut migration.operations;
+    let ops = &m.operations;
+    let pairs: Vec<(usize, usize)> = if headers.len() == ops.len() {
+        (0..ops.len()).map(|i| (i, i)).collect()
+    } else {
+        let mut pairs = Vec::new();
+        let mut next = 0;
+        for (h, header) in headers.iter().enumerate() {
+            if let Some(k) = (next..ops.len()).find(|&k| ops[k].describe == header.describe) {
+                pairs.push((h, k));
+                next = k + 1;
+            }
+        }
+        pairs
+    };
+    for (h, k) in pairs {
+        if let Some(line) = ops[k].line {
+            let header = &mut headers[h];
+            header.describe = format!("{} ({shown}:{line})", header.describe);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,354 @@
+//! `pglint django` against a real Django project and a real PostgreSQL server: the project in
+//! tests/fixtures/django_project/ plus the shop app of scripts/django/, copied into a temp
+//! directory; Django and psycopg from the venv that scripts/install-django-test-env.sh makes
+//! (`${CARGO_TARGET_DIR:-target}/django-venv`, or `PGLINT_DJANGO_VENV`); a private server
+//! started by tests/pg/mod.rs. Skipped loudly when the venv or the server binaries are missing,
+//! unless `CI` is set, where that fails.
+
+mod pg;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn venv_python() -> Option<PathBuf> {
+    let venv = match std::env::var_os("PGLINT_DJANGO_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .map(|t| {
+                    if t.is_absolute() {
+                        t
+                    } else {
+                        Path::new(env!("CARGO_MANIFEST_DIR")).join(t)
+                    }
+                })
+                .unwrap_or_else(|| {
+                    // target/debug/deps/django_bridge-HASH
+                    std::env::current_exe()
+                        .ok()
+                        .and_then(|e| e.ancestors().nth(3).map(Path::to_path_buf))
+                        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+                });
+            target.join("django-venv")
+        }
+    };
+    let python = venv.join("bin").join("python");
+    python.exists().then_some(python)
+}
+
+fn skip(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "django_bridge: {why}, and CI is set (.ci/run must run scripts/install-django-test-env.sh and scripts/install-test-deps.sh)"
+        );
+    }
+    // Written to the process's stderr directly: libtest captures eprintln! of passing tests.
+    let bang = "!".repeat(76);
+    let text = format!(
+        "\n{bang}\n!! django_bridge SKIPPED: {why}\n!! Run scripts/install-django-test-env.sh \
+         (and scripts/install-test-deps.sh\n!! for PostgreSQL) to test `pglint django` (CI \
+         does, and fails without it).\n{bang}\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+struct Project {
+    dir: PathBuf,
+    python: PathBuf,
+    host: String,
+    port: u16,
+}
+
+impl Project {
+    fn pglint(&self, args: &[&str]) -> Output {
+        self.pglint_env(args, &[])
+    }
+
+    fn pglint_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pglint"));
+        cmd.arg("django")
+            .arg("--python")
+            .arg(&self.python)
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("DJANGO_SETTINGS_MODULE")
+            .env_remove("VIRTUAL_ENV")
+            .env("PGLINT_DJANGO_PGHOST", &self.host)
+            .env("PGLINT_DJANGO_PGPORT", self.port.to_string())
+            .env("PGLINT_DJANGO_PGDATABASE", "pglint_django");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run pglint")
+    }
+
+    /// The 1-based line of the first line of `file` that contains `needle` after `after`.
+    fn line_of(&self, file: &str, needle: &str, after: &str) -> usize {
+        let text = std::fs::read_to_string(self.dir.join(file)).unwrap();
+        let start = text.lines().position(|l| l.contains(after)).unwrap_or(0);
+        text.lines()
+            .enumerate()
+            .skip(start)
+            .find(|(_, l)| l.contains(needle))
+            .map(|(i, _)| i + 1)
+            .unwrap_or_else(|| panic!("{needle} not in {file}"))
+    }
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn findings(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["django_operation"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn has(found: &[(String, String, String)], path: &str, rule: &str, operation: &str) -> bool {
+    found
+        .iter()
+        .any(|(p, r, o)| p == path && r == rule && o == operation)
+}
+
+const STOCK: &str = "warehouse/migrations/0002_stock_changes.py";
+const BROKEN: &str = "warehouse/migrations/0003_remove_stock_unique_together.py";
+const RESERVED: &str = "warehouse/migrations/0004_stock_reserved.py";
+const SKU: &str = "shop/migrations/0002_product_sku.py";
+
+#[test]
+fn django_bridge() {
+    let Some(python) = venv_python() else {
+        skip("no Django venv (scripts/install-django-test-env.sh makes it)");
+        return;
+    };
+    let Some(bin) = pg::find_bin() else {
+        skip("no PostgreSQL server binary (initdb, pg_ctl)");
+        return;
+    };
+    let server = pg::Server::start(&bin);
+    server
+        .connect("postgres")
+        .batch_execute("CREATE DATABASE pglint_django")
+        .unwrap();
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = std::env::temp_dir().join(format!("pglint-django-bridge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let dir = work.join("project");
+    copy_dir(&root.join("tests/fixtures/django_project"), &dir);
+    copy_dir(&root.join("scripts/django/shop"), &dir.join("shop"));
+    let project = Project {
+        dir,
+        python,
+        host: server.dir.display().to_string(),
+        port: server.port,
+    };
+
+    findings_name_the_py_file_operation_and_line(&project);
+    earlier_migrations_are_context(&project);
+    one_broken_migration_does_not_stop_the_others(&project);
+    bad_settings_and_no_database_are_clear_errors(&project);
+    changed_since_selects_changed_migration_files(&project);
+
+    drop(server);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+fn findings_name_the_py_file_operation_and_line(p: &Project) {
+    let out = p.pglint(&[SKU, STOCK, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 2, "{found:#?}");
+    // Only the targets are reported, never their context.
+    for (path, rule, _) in &found {
+        assert!(path == SKU || path == STOCK, "{path} {rule} reported");
+    }
+    let sku_line = p.line_of(SKU, "migrations.AddField(", "operations");
+    assert!(
+        has(
+            &found,
+            SKU,
+            "missing-lock-timeout",
+            &format!("Add field sku to product ({SKU}:{sku_line})")
+        ),
+        "{found:#?}"
+    );
+    // The db_index=True index is Django's deferred SQL: no operation header, no line.
+    assert!(has(&found, SKU, "index-not-concurrent", ""), "{found:#?}");
+    let index_line = p.line_of(STOCK, "migrations.AddIndex(", "operations");
+    assert!(
+        has(
+            &found,
+            STOCK,
+            "index-not-concurrent",
+            &format!(
+                "Create index stock_note_idx on field(s) note of model stock ({STOCK}:{index_line})"
+            )
+        ),
+        "{found:#?}"
+    );
+    let alter_line = p.line_of(STOCK, "migrations.AlterField(", "operations");
+    assert!(
+        has(
+            &found,
+            STOCK,
+            "column-type-change",
+            &format!("Alter field quantity on stock ({STOCK}:{alter_line})")
+        ),
+        "{found:#?}"
+    );
+    // The human report shows the same, under the file's name.
+    let out = p.pglint(&[STOCK]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("({STOCK}:{index_line})")),
+        "human report:\n{text}"
+    );
+}
+
+fn earlier_migrations_are_context(p: &Project) {
+    // warehouse_stock and its integer column come from 0001, replayed as context: the type
+    // change is judged against it, and nothing is reported against the context files.
+    let out = p.pglint(&[STOCK, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    let found = findings(&v);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "column-type-change"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("warehouse_stock.quantity from integer to bigint")),
+        "{v:#}"
+    );
+    assert!(
+        found.iter().all(|(p, _, _)| p == STOCK),
+        "context reported: {found:#?}"
+    );
+}
+
+fn one_broken_migration_does_not_stop_the_others(p: &Project) {
+    let out = p.pglint(&[STOCK, BROKEN, RESERVED, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{BROKEN}: sqlmigrate warehouse 0003_remove_stock_unique_together failed: ValueError: Found wrong number (0) of constraints"
+        )),
+        "stderr: {err}"
+    );
+    let v = json(&out);
+    let found = findings(&v);
+    assert!(
+        found.iter().any(|(p, _, _)| p == STOCK),
+        "the migration before the broken one is still linted: {found:#?}"
+    );
+    assert_eq!(v["summary"]["files"], 2, "{found:#?}");
+    // Linting only what comes after it still says the earlier one failed, as context.
+    let out = p.pglint(&[RESERVED]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warehouse/migrations/0003_remove_stock_unique_together.py: sqlmigrate")
+            && err.contains("replayed as context"),
+        "stderr: {err}"
+    );
+}
+
+fn bad_settings_and_no_database_are_clear_errors(p: &Project) {
+    let out = p.pglint(&[STOCK, "--settings", "nosuchproject.settings"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot load the Django settings `nosuchproject.settings`")
+            && err.contains("No module named 'nosuchproject'"),
+        "stderr: {err}"
+    );
+    let out = p.pglint_env(&[STOCK], &[("PGLINT_DJANGO_PGPORT", "1")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot connect to the database `default`"),
+        "stderr: {err}"
+    );
+    let out = p.pglint(&["shop/models.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("shop/models.py: not a migration of an installed app"),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+fn changed_since_selects_changed_migration_files(p: &Project) {
+    git(&p.dir, &["init", "-q"]);
+    git(&p.dir, &["add", "."]);
+    git(&p.dir, &["commit", "-q", "-m", "project"]);
+    let path = p.dir.join(STOCK);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}# changed\n")).unwrap();
+    std::fs::write(p.dir.join("shop/models.py.bak"), "not a migration").unwrap();
+    let out = p.pglint(&["--changed-since", "HEAD", "--format", "json"]);
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 1, "{found:#?} {}", stderr(&out));
+    assert!(!found.is_empty() && found.iter().all(|(p, _, _)| p == STOCK));
+    git(&p.dir, &["commit", "-qam", "changed"]);
+    let out = p.pglint(&["--changed-since", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+}
