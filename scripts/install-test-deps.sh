@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the full test suite needs beyond the build: a PostgreSQL server (the lock-fact
 # tests start a private one; tests/lock_facts.rs), the Mermaid parser (tests/locks.rs) and
-# pre-commit (tests/precommit.rs).
+# pre-commit (tests/precommit.rs) and a Django virtualenv (tests/django_bridge.rs).
 # Does nothing when they are already there. Needs root (or sudo) only when it installs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,3 +27,7 @@ if [ ! -x "$venv/bin/pre-commit" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "pre-commit==4.7.0"
 fi
+
+# A virtualenv with the pinned Django and psycopg for tests/django_bridge.rs (`pglint django`
+# against a real Django project and PostgreSQL server).
+"$root/scripts/install-django-test-env.sh"
