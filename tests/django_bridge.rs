@@ -189,6 +189,12 @@ fn django_bridge() {
     one_broken_migration_does_not_stop_the_others(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
     changed_since_selects_changed_migration_files(&project);
+    // Last: it migrates a database of its own.
+    server
+        .connect("postgres")
+        .batch_execute("CREATE DATABASE pglint_dump")
+        .unwrap();
+    a_schema_dump_of_the_migrated_project_seeds_the_catalog(&project, &bin);
 
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
@@ -351,4 +357,87 @@ fn changed_since_selects_changed_migration_files(p: &Project) {
     git(&p.dir, &["commit", "-qam", "changed"]);
     let out = p.pglint(&["--changed-since", "HEAD"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+}
+
+/// `--schema` with a real `pg_dump --schema-only` of the test project after `migrate`: a new
+/// migration is judged against the tables, indexes and foreign keys in the dump.
+fn a_schema_dump_of_the_migrated_project_seeds_the_catalog(p: &Project, bin: &Path) {
+    // shop 0009 is the example of CREATE INDEX CONCURRENTLY in an atomic migration, which
+    // PostgreSQL refuses: record it as applied without running it, as the fixture script does.
+    for args in [
+        &["migrate", "shop", "0008", "--noinput"][..],
+        &["migrate", "shop", "0009", "--fake", "--noinput"],
+        &["migrate", "--noinput"],
+    ] {
+        let migrate = Command::new(&p.python)
+            .arg("manage.py")
+            .args(args)
+            .current_dir(&p.dir)
+            .env("PGLINT_DJANGO_PGHOST", &p.host)
+            .env("PGLINT_DJANGO_PGPORT", p.port.to_string())
+            .env("PGLINT_DJANGO_PGDATABASE", "pglint_dump")
+            .output()
+            .unwrap();
+        assert!(
+            migrate.status.success(),
+            "migrate {args:?}: {}",
+            stderr(&migrate)
+        );
+    }
+    let dump = Command::new(bin.join("pg_dump"))
+        .args([
+            "--schema-only",
+            "-h",
+            &p.host,
+            "-p",
+            &p.port.to_string(),
+            "-U",
+            "postgres",
+            "pglint_dump",
+        ])
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "pg_dump: {}", stderr(&dump));
+    let dump_path = p.dir.join("schema.sql");
+    std::fs::write(&dump_path, &dump.stdout).unwrap();
+    // shop_orderitem.product_id has no index of its own (db_index=False in the shop app), and
+    // shop_product exists: both facts come only from the dump.
+    let migration = p.dir.join("0100_new.sql");
+    std::fs::write(
+        &migration,
+        "CREATE INDEX \"shop_product_name_idx2\" ON \"shop_product\" (\"name\", \"id\");\n\
+         ALTER TABLE \"shop_orderitem\" ADD CONSTRAINT \"shop_orderitem_product_fk2\" FOREIGN KEY (\"product_id\") REFERENCES \"shop_product\" (\"id\") NOT VALID;\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pglint"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "index-locks,foreign-keys,core",
+            "--schema",
+        ])
+        .arg(&dump_path)
+        .arg(&migration)
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["index-not-concurrent", "fk-missing-index"],
+        "stderr: {}",
+        stderr(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).trim().is_empty(),
+        "the dump loads cleanly: {}",
+        stderr(&out)
+    );
 }
