@@ -21,15 +21,9 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
-        Some(Command::Rules) => {
-            print!("{}", docs::rules_listing());
-            EXIT_CLEAN
-        }
+        Some(Command::Rules) => write_stdout(&docs::rules_listing()),
         Some(Command::Explain { rule }) => match registry::find(&rule) {
-            Some(r) => {
-                print!("{}", docs::rule_markdown(r));
-                EXIT_CLEAN
-            }
+            Some(r) => write_stdout(&docs::rule_markdown(r)),
             None => {
                 eprintln!("pglint: unknown rule `{rule}` (see `pglint rules`)");
                 EXIT_ERROR
@@ -38,6 +32,20 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Init) => init(),
         Some(Command::Locks(args)) => crate::advisor::run(&args),
         Some(Command::Django(args)) => crate::django::run(&args),
+    }
+}
+
+/// Prints to stdout; a reader that went away (`pglint rules | head -1`) is not an error, and
+/// never a panic as `print!` would make it.
+fn write_stdout(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("pglint: cannot write to stdout: {e}");
+            EXIT_ERROR
+        }
     }
 }
 
@@ -192,21 +200,23 @@ pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Result<
         ordered.push((input, role));
     }
     let (inputs, roles): (Vec<_>, Vec<Role>) = ordered.into_iter().unzip();
-    let (migrations, errors) = load_and_parse(inputs.into_iter());
-    for (position, m) in &migrations {
-        if roles[*position] == Role::Schema {
-            for warning in schema_warnings(m) {
-                eprintln!("pglint: warning: {warning}");
-            }
-        }
-    }
-    let migrations = migrations
-        .into_iter()
-        .map(|(position, m)| (m, roles[position] == Role::Reported));
     let want_locks = args.format == Format::Markdown;
     let pg_version = engine.settings().pg_version;
-    let (findings, files, locks) =
-        lint_migrations_with_locks(engine, config, migrations, want_locks.then_some(pg_version));
+    let mut replay = Replay::new(engine, config, want_locks.then_some(pg_version));
+    let mut errors = Vec::new();
+    // Parsed in parallel, replayed in order, each tree dropped once linted.
+    for_each_parsed(inputs, |position, result| match result {
+        Ok(m) => {
+            if roles[position] == Role::Schema {
+                for warning in schema_warnings(&m) {
+                    eprintln!("pglint: warning: {warning}");
+                }
+            }
+            replay.push(m, roles[position] == Role::Reported);
+        }
+        Err(e) => errors.push(e),
+    });
+    let (findings, files, locks) = replay.finish();
     Ok(Outcome {
         findings,
         errors,
@@ -253,40 +263,75 @@ pub fn lint_migrations_with_locks(
     migrations: impl IntoIterator<Item = (Migration, bool)>,
     locks_for: Option<u32>,
 ) -> (Vec<Finding>, usize, Vec<FileLocks>) {
-    let mut catalog = Catalog::default();
-    let mut locks_catalog = Catalog::default();
-    let mut locks = Vec::new();
-    let mut files: Vec<Arc<SourceFile>> = Vec::new();
-    let mut findings = Vec::new();
-    let mut linted = 0;
+    let mut replay = Replay::new(engine, config, locks_for);
     for (migration, report) in migrations {
-        let file = FileId(files.len());
-        files.push(migration.file.clone());
-        if let Some(pg_version) = locks_for {
+        replay.push(migration, report);
+    }
+    replay.finish()
+}
+
+/// The in-order replay of migrations into the catalog, fed one file at a time.
+struct Replay<'a> {
+    engine: &'a Engine,
+    config: &'a Config,
+    locks_for: Option<u32>,
+    catalog: Catalog,
+    locks_catalog: Catalog,
+    locks: Vec<FileLocks>,
+    files: Vec<Arc<SourceFile>>,
+    findings: Vec<Finding>,
+    linted: usize,
+}
+
+impl<'a> Replay<'a> {
+    fn new(engine: &'a Engine, config: &'a Config, locks_for: Option<u32>) -> Self {
+        Replay {
+            engine,
+            config,
+            locks_for,
+            catalog: Catalog::default(),
+            locks_catalog: Catalog::default(),
+            locks: Vec::new(),
+            files: Vec::new(),
+            findings: Vec::new(),
+            linted: 0,
+        }
+    }
+
+    fn push(&mut self, migration: Migration, report: bool) {
+        let file = FileId(self.files.len());
+        self.files.push(migration.file.clone());
+        if let Some(pg_version) = self.locks_for {
             if report {
-                locks.push(crate::advisor::timeline::analyze(
+                self.locks.push(crate::advisor::timeline::analyze(
                     &migration,
                     file,
-                    &mut locks_catalog,
+                    &mut self.locks_catalog,
                     pg_version,
                 ));
             } else {
-                crate::advisor::timeline::replay(&migration, file, &mut locks_catalog);
+                crate::advisor::timeline::replay(&migration, file, &mut self.locks_catalog);
             }
         }
-        let found = engine.lint(&migration, file, &mut catalog, &files, report);
+        let found = self
+            .engine
+            .lint(&migration, file, &mut self.catalog, &self.files, report);
         if report {
-            linted += 1;
+            self.linted += 1;
             // Inline suppressions first, so one whose finding the config hides is not "unused".
-            let found = crate::suppress::apply(engine, &migration, found);
-            findings.extend(
+            let found = crate::suppress::apply(self.engine, &migration, found);
+            let config = self.config;
+            self.findings.extend(
                 found
                     .into_iter()
                     .filter(|f| !config.ignores(&f.file.name, &f.rule)),
             );
         }
     }
-    (findings, linted, locks)
+
+    fn finish(self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
+        (self.findings, self.linted, self.locks)
+    }
 }
 
 /// Lints SQL texts as consecutive migration files with default settings unless given (for
@@ -301,58 +346,137 @@ pub fn lint_texts(engine: &Engine, texts: &[(&str, &str)]) -> Vec<Finding> {
 pub(crate) type Loaded = (Vec<(usize, Migration)>, Vec<InputError>);
 
 /// Reads and parses every input, on all cores; results keep input order. Each result carries
-/// its position in the input list.
+/// its position in the input list. Keeps every tree: prefer [`for_each_parsed`].
 pub(crate) fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputError>>) -> Loaded {
-    let inputs: Vec<_> = inputs.collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(inputs.len().max(1));
-    let chunk = inputs.len().div_ceil(threads).max(1);
-    let results: Vec<(usize, Result<Migration, InputError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                scope.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .filter_map(|(i, input)| {
-                            let pos = c * chunk + i;
-                            match input {
-                                Ok(input) => {
-                                    Some((pos, source::load(input).map(parse::parse_file)))
-                                }
-                                Err(_) => None,
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    let mut errors: Vec<InputError> = Vec::new();
     let mut migrations = Vec::new();
-    let mut expand_errors = inputs
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.err().map(|e| (i, e)))
-        .peekable();
-    for (pos, result) in results {
-        while let Some((i, _)) = expand_errors.peek() {
-            if *i > pos {
-                break;
+    let mut errors = Vec::new();
+    for_each_parsed(inputs.collect(), |pos, result| match result {
+        Ok(m) => migrations.push((pos, m)),
+        Err(e) => errors.push(e),
+    });
+    (migrations, errors)
+}
+
+/// How many threads parse files: `PGLINT_THREADS` when it holds a positive number, else one
+/// per core.
+pub fn parse_threads() -> usize {
+    std::env::var("PGLINT_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Stack for the parsing threads: libpg_query sizes its own depth check to what is left of
+/// the stack it runs on, so more room only means deeper (still checked) recursion.
+const PARSE_STACK: usize = 16 << 20;
+
+/// Reads and parses the inputs on [`parse_threads`] workers and hands each result to `each`,
+/// in input order, on the calling thread. Workers take the next file as they finish one but
+/// stay at most a few files ahead of `each`, so parsed trees never pile up in memory whatever
+/// the number of files. A panic while parsing one file becomes that file's error.
+pub(crate) fn for_each_parsed(
+    inputs: Vec<Result<Input, InputError>>,
+    mut each: impl FnMut(usize, Result<Migration, InputError>),
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, mpsc};
+
+    let total = inputs.len();
+    let mut expand_errors = Vec::with_capacity(total);
+    let mut jobs = Vec::with_capacity(total);
+    for input in inputs {
+        match input {
+            Ok(i) => {
+                jobs.push(Some(i));
+                expand_errors.push(None);
             }
-            errors.push(expand_errors.next().unwrap().1);
-        }
-        match result {
-            Ok(m) => migrations.push((pos, m)),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                jobs.push(None);
+                expand_errors.push(Some(e));
+            }
         }
     }
-    errors.extend(expand_errors.map(|(_, e)| e));
-    (migrations, errors)
+    let threads = parse_threads().min(total).max(1);
+    let window = threads * 4;
+    let next = AtomicUsize::new(0);
+    // How many results `each` has taken; `usize::MAX / 2` once the consumer is gone.
+    let consumed = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, Option<Result<Migration, InputError>>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, jobs, next, consumed) = (tx.clone(), &jobs, &next, &consumed);
+            let worker = move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        return;
+                    }
+                    {
+                        let mut done = consumed.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while i >= *done + window {
+                            done = consumed.1.wait(done).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    let result = jobs[i].as_ref().map(load_guarded);
+                    if tx.send((i, result)).is_err() {
+                        return;
+                    }
+                }
+            };
+            std::thread::Builder::new()
+                .name("pglint-parse".into())
+                .stack_size(PARSE_STACK)
+                .spawn_scoped(scope, worker)
+                .expect("cannot start a parsing thread");
+        }
+        drop(tx);
+        // Wakes the workers for good if `each` panics, so the scope can end.
+        struct Release<'c>(&'c (Mutex<usize>, Condvar));
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                *self.0.0.lock().unwrap_or_else(|e| e.into_inner()) = usize::MAX / 2;
+                self.0.1.notify_all();
+            }
+        }
+        let _release = Release(&consumed);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut want = 0;
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&want) {
+                let result = match result {
+                    Some(r) => r,
+                    None => Err(expand_errors[want].take().expect("an input error")),
+                };
+                each(want, result);
+                want += 1;
+                *consumed.0.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                consumed.1.notify_all();
+            }
+        }
+    });
+}
+
+/// Loads and parses one input; a panic becomes an error naming the file.
+// Same large error as `source::load`, created at most once per input (see source.rs).
+#[allow(clippy::result_large_err)]
+fn load_guarded(input: &Input) -> Result<Migration, InputError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        source::load(input).map(parse::parse_file)
+    }))
+    .unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        Err(InputError::Unreadable {
+            path: match input {
+                Input::Path(p) => p.display().to_string(),
+                Input::Stdin { name } => name.clone(),
+            },
+            reason: format!("internal error while parsing (please report it): {reason}"),
+        })
+    })
 }

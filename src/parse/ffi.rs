@@ -41,6 +41,9 @@ unsafe extern "C" {
     fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
 }
 
+/// The depth at which prost refuses to decode a tree (its default recursion limit).
+pub const MAX_TREE_DEPTH: usize = 100;
+
 /// A parse failure as Postgres reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseFailure {
@@ -63,7 +66,15 @@ pub fn parse(sql: &str) -> Result<protobuf::ParseResult, ParseFailure> {
             std::slice::from_raw_parts(result.parse_tree.data as *const u8, result.parse_tree.len)
         };
         protobuf::ParseResult::decode(data).map_err(|e| ParseFailure {
-            message: format!("cannot decode the parse tree: {e}"),
+            // prost stops at 100 nested messages (about 15 to 50 levels of SQL nesting); the
+            // limit also keeps pglint's own recursive walks of the tree within the stack.
+            message: if e.to_string().contains("recursion limit") {
+                format!(
+                    "the statement nests too deeply for pglint to analyse (more than {MAX_TREE_DEPTH} nested nodes in its parse tree); Postgres may accept it, but pglint cannot check it"
+                )
+            } else {
+                format!("cannot decode the parse tree: {e}")
+            },
             cursor_char: None,
         })
     } else {

@@ -142,31 +142,40 @@ fn junk_error(text: &str, span: Span) -> SyntaxError {
 /// the statement holding the error to the end of the file is one error; the text before it is
 /// split and linted as usual.
 fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
-    let failure = ffi::parse(scan_text).err();
+    // Where the construct that never closes opens. Parsing the whole text is no guide: it
+    // stops at the first *syntax* error, which may lie in an earlier, complete statement.
+    let open_at = unterminated_at(scan_text.as_bytes());
+    // Split the text before it; its last piece is the start of the broken statement unless a
+    // `;` ends that piece before the construct opens.
+    let mut out = match open_at {
+        0 => Pieces {
+            statements: Vec::new(),
+            comments: Vec::new(),
+        },
+        _ => split(&text[..open_at]),
+    };
+    let ends_before = |span: Span| text[span.end..open_at].contains(';');
+    let broken_start = match out.statements.last() {
+        Some(Piece::Sql(span)) | Some(Piece::Error { span, .. }) if !ends_before(*span) => {
+            let start = span.start;
+            out.statements.pop();
+            start
+        }
+        _ => skip_trivia(text, Span::new(0, open_at), None)
+            .max(text[..open_at].rfind(';').map_or(0, |i| i + 1))
+            .min(open_at),
+    };
+    let broken_start = skip_trivia(text, Span::new(broken_start, open_at), None);
+    let broken = &scan_text[broken_start..];
+    let failure = ffi::parse(broken).err();
     let message = failure
         .as_ref()
         .map_or("the text cannot be tokenized".to_string(), |f| {
             f.message.clone()
         });
-    let err_at = failure
-        .and_then(|f| f.cursor_char)
-        .map_or(0, |c| char_pos_to_span(scan_text, c).start);
-    // Split the text before the error; its last piece is the start of the broken statement.
-    let mut out = match pg_query::split_with_scanner(&scan_text[..err_at]) {
-        Ok(_) if err_at == 0 => Pieces {
-            statements: Vec::new(),
-            comments: Vec::new(),
-        },
-        Ok(_) => split(&text[..err_at]),
-        Err(_) => Pieces {
-            statements: Vec::new(),
-            comments: Vec::new(),
-        },
-    };
-    let broken_start = match out.statements.pop() {
-        Some(Piece::Sql(span)) | Some(Piece::Error { span, .. }) => span.start,
-        None => skip_trivia(text, Span::new(0, text.len()), None).min(err_at),
-    };
+    let err_at = failure.and_then(|f| f.cursor_char).map_or(open_at, |c| {
+        broken_start + char_pos_to_span(broken, c).start
+    });
     let span = Span::new(
         broken_start,
         trim_end(text, Span::new(broken_start, text.len())),
@@ -180,6 +189,93 @@ fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
         error: SyntaxError { message, at },
     });
     out
+}
+
+/// The offset where the first quote, quoted identifier, block comment or dollar quote that
+/// never closes opens (0 when none is found, which the callers treat as "from the start").
+/// A light copy of the Postgres lexer's rules for those tokens only.
+fn unterminated_at(b: &[u8]) -> usize {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |p| i + p);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                if depth_left(b, i) {
+                    return i;
+                }
+                i = block_comment_end(b, i, b.len());
+            }
+            q @ (b'\'' | b'"') => {
+                // E'...' strings take backslash escapes.
+                let escapes = q == b'\''
+                    && i > 0
+                    && matches!(b[i - 1], b'e' | b'E')
+                    && (i < 2 || !(b[i - 2].is_ascii_alphanumeric() || b[i - 2] == b'_'));
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        None => return i,
+                        Some(&b'\\') if escapes => j += 2,
+                        Some(&c) if c == q => {
+                            if b.get(j + 1) == Some(&q) {
+                                j += 2;
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+                i = j + 1;
+            }
+            b'$' if i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') => {
+                let tag_len = b[i + 1..]
+                    .iter()
+                    .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80))
+                    .unwrap_or(b.len() - i - 1);
+                let after = i + 1 + tag_len;
+                if b.get(after) != Some(&b'$') || b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                    continue;
+                }
+                let tag = &b[i..=after];
+                match b[after + 1..].windows(tag.len()).position(|w| w == tag) {
+                    Some(p) => i = after + 1 + p + tag.len(),
+                    None => return i,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    0
+}
+
+/// Whether the block comment opening at `start` is still open at the end of `b`.
+fn depth_left(b: &[u8], start: usize) -> bool {
+    let mut depth = 0usize;
+    let mut pos = start;
+    while pos + 1 < b.len() {
+        match (b[pos], b[pos + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                pos += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                pos += 2;
+                if depth == 0 {
+                    return false;
+                }
+            }
+            _ => pos += 1,
+        }
+    }
+    true
 }
 
 /// Skips white space, `;` and comments from `span.start`; returns where real text begins.

@@ -138,3 +138,29 @@ fn comments_between_statements_are_kept() {
     let texts: Vec<_> = m.comments.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["pglint: ignore[x] why", "trailing", "block"]);
 }
+
+#[test]
+fn unterminated_quote_after_a_syntax_error_keeps_the_statements_between() {
+    let sql = "BEGIN;\nCREATE INDEX \"i\" ON \"t\" (\"c\");\nSELEC 1;\n  SELECT 'x;\n";
+    let m = parse_file(SourceFile::new("m.sql", sql));
+    let kinds: Vec<(bool, &str)> = m
+        .statements
+        .iter()
+        .map(|s| (s.node.is_ok(), m.text(s.span)))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (true, "BEGIN"),
+            (true, "CREATE INDEX \"i\" ON \"t\" (\"c\")"),
+            (false, "SELEC 1"),
+            (false, "SELECT 'x"),
+        ]
+    );
+    let err = m.statements[3].node.as_ref().unwrap_err();
+    assert!(
+        err.message.contains("unterminated quoted string"),
+        "{err:?}"
+    );
+    assert_eq!(&sql[err.at.start..err.at.start + 1], "'");
+}
