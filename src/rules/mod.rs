@@ -123,6 +123,7 @@ impl Engine {
             };
             if report {
                 let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
+                let after = std::cell::OnceCell::new();
                 for active in &self.active {
                     let ctx = StmtCtx {
                         migration: m,
@@ -134,6 +135,7 @@ impl Engine {
                         pg_version: self.settings.pg_version,
                         effects: &effects,
                         history: &history,
+                        after: &after,
                     };
                     let mut hits = Vec::new();
                     (active.check)(&ctx, &mut hits);

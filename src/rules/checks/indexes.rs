@@ -15,7 +15,7 @@ use crate::span::Span;
 
 /// The indexes this statement creates, as the catalog holds them right after it, with the
 /// catalog itself.
-fn created(ctx: &StmtCtx<'_>) -> Option<(Catalog, Vec<QualifiedName>)> {
+fn created<'c>(ctx: &'c StmtCtx<'_>) -> Option<(&'c Catalog, Vec<QualifiedName>)> {
     if !matches!(
         ctx.node,
         NodeEnum::IndexStmt(_) | NodeEnum::CreateStmt(_) | NodeEnum::AlterTableStmt(_)

@@ -48,6 +48,8 @@ pub struct StmtCtx<'a> {
     pub effects: &'a crate::locks::Effects,
     /// What the earlier statements of this file did (locks still held, lock_timeout set).
     pub history: &'a crate::rules::history::History,
+    /// [`StmtCtx::after`], built by the first check that asks and shared by the others.
+    pub after: &'a std::cell::OnceCell<Catalog>,
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
@@ -194,7 +196,11 @@ impl<'a> StmtCtx<'a> {
     /// The tables this statement changes (the relation of `CREATE TABLE`, `ALTER TABLE`,
     /// `CREATE INDEX`), as they are just after it: a partial catalog (see
     /// [`Catalog::subset`]) holding only those tables and their indexes.
-    pub fn after(&self) -> Catalog {
+    pub fn after(&self) -> &Catalog {
+        self.after.get_or_init(|| self.compute_after())
+    }
+
+    fn compute_after(&self) -> Catalog {
         let rv = match self.node {
             NodeEnum::CreateStmt(s) => s.relation.as_ref(),
             NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),

@@ -1,0 +1,382 @@
+//! Throughput benchmark (plain harness, no timed assertions): `cargo bench --bench throughput`.
+//!
+//! Corpus: `scripts/gen-bench-corpus.py` writes it under the target dir on first use (or set
+//! `PGLINT_BENCH_CORPUS` to a directory it wrote). Reports, for the generated Django-shaped
+//! corpus and the contrib-apps fixtures:
+//! - in-process, one thread: `pg_query::parse` per file (the floor), pglint's split + parse,
+//!   the full lint with every rule on (parse + replay + rules), each format's rendering, and
+//!   linearity (the first half of the corpus against all of it);
+//! - the release binary (`--format json`, every rule on) with 1 and 2 parsing threads, under
+//!   `/usr/bin/time -f %M` for peak memory; squawk on the same files when `squawk` is on PATH
+//!   (or `SQUAWK=/path/to/squawk`), in the same run;
+//! - the "nothing quadratic" inputs (`gen-bench-corpus.py stress`).
+//!
+//! `PGLINT_BENCH_QUICK=1` skips the external runs.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pglint::cli::Format;
+use pglint::finding::{Level, Summary};
+use pglint::rules::{Engine, Settings, registry};
+use pglint::source::SourceFile;
+
+struct File {
+    name: String,
+    text: String,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+fn generate(kind: &str, dir: &Path, extra: &[&str]) {
+    if dir.join(".done").exists() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let status = Command::new("python3")
+        .arg(root().join("scripts/gen-bench-corpus.py"))
+        .arg(kind)
+        .arg(dir)
+        .args(extra)
+        .status()
+        .expect("python3 runs scripts/gen-bench-corpus.py");
+    assert!(status.success());
+    std::fs::write(dir.join(".done"), "").unwrap();
+}
+
+fn sql_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walk(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort_by(|a, b| pglint::source::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn read(paths: &[PathBuf]) -> Vec<File> {
+    paths
+        .iter()
+        .map(|p| File {
+            name: p.display().to_string(),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect()
+}
+
+fn all_rules() -> Engine {
+    let mut settings = Settings::default();
+    for rule in registry::rules() {
+        settings.levels.insert(rule.id.clone(), Level::Warning);
+    }
+    Engine::new(settings)
+}
+
+/// Best of `runs` wall times.
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = f();
+        best = best.min(start.elapsed());
+        last = Some(out);
+    }
+    (best, last.unwrap())
+}
+
+fn rate(what: &str, d: Duration, bytes: usize, stmts: usize) {
+    let s = d.as_secs_f64();
+    println!(
+        "| {what} | {:.3} s | {:.1} MB/s | {:.0}k stmts/s |",
+        s,
+        bytes as f64 / 1e6 / s,
+        stmts as f64 / 1e3 / s
+    );
+}
+
+fn parse_floor(files: &[File]) -> usize {
+    files
+        .iter()
+        .map(|f| match pg_query::parse(&f.text, 0) {
+            Ok(tree) => black_box(tree.protobuf.stmts.len()),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn split_and_parse(files: &[File]) -> usize {
+    files
+        .iter()
+        .map(|f| {
+            let m = pglint::parse::parse_file(SourceFile::new(f.name.clone(), f.text.clone()));
+            black_box(m.statements.len())
+        })
+        .sum()
+}
+
+fn full_lint(engine: &Engine, files: &[File]) -> Vec<pglint::finding::Finding> {
+    let migrations = files.iter().map(|f| {
+        (
+            pglint::parse::parse_file(SourceFile::new(f.name.clone(), f.text.clone())),
+            true,
+        )
+    });
+    pglint::lint::lint_migrations(engine, &pglint::config::Config::default(), migrations).0
+}
+
+fn in_process(label: &str, files: &[File], runs: usize) {
+    let engine = all_rules();
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    let (_, stmts) = best(1, || split_and_parse(files));
+    println!(
+        "\n### {label}: {} files, {:.2} MB, {stmts} statements (in-process, one thread, best of {runs})\n",
+        files.len(),
+        bytes as f64 / 1e6
+    );
+    println!("| step | time | MB/s | statements/s |\n|---|---:|---:|---:|");
+    let (floor, _) = best(runs, || parse_floor(files));
+    rate("`pg_query::parse` per file (floor)", floor, bytes, stmts);
+    let (split, _) = best(runs, || split_and_parse(files));
+    rate("pglint split + parse per statement", split, bytes, stmts);
+    let (lint, findings) = best(runs, || full_lint(&engine, files));
+    rate("full lint, every rule on", lint, bytes, stmts);
+    let summary = Summary::count(files.len(), &findings);
+    for format in [
+        Format::Json,
+        Format::Compact,
+        Format::Human,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+    ] {
+        let (d, out) = best(runs, || {
+            let mut out = Vec::with_capacity(1 << 20);
+            pglint::report::render(format, &findings, &summary, &mut out).unwrap();
+            out
+        });
+        let s = d.as_secs_f64();
+        println!(
+            "| render `{format:?}` ({} findings, {:.1} MB out) | {s:.3} s | {:.1} MB/s in | {:.0}k findings/s |",
+            findings.len(),
+            out.len() as f64 / 1e6,
+            bytes as f64 / 1e6 / s,
+            findings.len() as f64 / 1e3 / s
+        );
+    }
+    println!(
+        "\nfull lint / `pg_query::parse` floor = {:.2}x; full lint / pglint parse = {:.2}x",
+        lint.as_secs_f64() / floor.as_secs_f64(),
+        lint.as_secs_f64() / split.as_secs_f64()
+    );
+    if files.len() >= 1000 {
+        let half = &files[..files.len() / 2];
+        let (h, _) = best(runs, || full_lint(&engine, half));
+        let half_bytes: usize = half.iter().map(|f| f.text.len()).sum();
+        println!(
+            "linearity: first half ({:.2} MB) {:.3} s, all ({:.2} MB) {:.3} s: {:.2}x time for {:.2}x input",
+            half_bytes as f64 / 1e6,
+            h.as_secs_f64(),
+            bytes as f64 / 1e6,
+            lint.as_secs_f64(),
+            lint.as_secs_f64() / h.as_secs_f64(),
+            bytes as f64 / half_bytes as f64
+        );
+    }
+}
+
+/// Runs a command under `/usr/bin/time -f %M`; wall time and peak RSS in MB.
+fn timed(cmd: &mut Command) -> (f64, f64, Option<i32>) {
+    let mut time = Command::new("/usr/bin/time");
+    time.arg("-f")
+        .arg("%M")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => time.env(k, v),
+            None => time.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        time.current_dir(dir);
+    }
+    let start = Instant::now();
+    let out = time.output().expect("/usr/bin/time runs");
+    let wall = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kb: f64 = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    (wall, kb / 1024.0, out.status.code())
+}
+
+fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
+    let bin = env!("CARGO_BIN_EXE_pglint");
+    let config = target_dir().join("bench-all-rules.yaml");
+    let mut yaml = String::from("rules:\n");
+    for rule in registry::rules() {
+        yaml.push_str(&format!("  {}: warning\n", rule.id));
+    }
+    std::fs::write(&config, yaml).unwrap();
+    println!(
+        "\n### {label}: release binary, `--format json`, every rule on ({:.2} MB, {stmts} statements; best of 3 wall times)\n",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "| run | time | MB/s | statements/s | peak RSS | RSS / input |\n|---|---:|---:|---:|---:|---:|"
+    );
+    let mut one = 0.0;
+    for threads in ["1", "2"] {
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                timed(
+                    Command::new(bin)
+                        .arg("--config")
+                        .arg(&config)
+                        .args(["--format", "json", "--fail-on", "never"])
+                        .arg(dir)
+                        .env("PGLINT_THREADS", threads)
+                        .stdout(std::process::Stdio::null()),
+                )
+            })
+            .collect();
+        let (wall, rss, _) = runs.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
+        if threads == "1" {
+            one = wall;
+        }
+        println!(
+            "| pglint, {threads} thread(s) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
+            bytes as f64 / 1e6 / wall,
+            stmts as f64 / 1e3 / wall,
+            rss * 1048576.0 / bytes as f64
+        );
+        if threads == "2" {
+            println!("| 2 threads speed-up | {:.2}x | | | | |", one / wall);
+        }
+    }
+    let squawk = std::env::var("SQUAWK").unwrap_or_else(|_| "squawk".into());
+    if Command::new(&squawk).arg("--version").output().is_ok() {
+        let files = sql_files(dir);
+        let mut cmd = Command::new(&squawk);
+        cmd.args(["--reporter", "json"])
+            .args(&files)
+            .stdout(std::process::Stdio::null());
+        let (wall, rss, _) = (0..2)
+            .map(|_| timed(&mut cmd))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap();
+        println!(
+            "| squawk `--reporter json` (its default rules) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
+            bytes as f64 / 1e6 / wall,
+            stmts as f64 / 1e3 / wall,
+            rss * 1048576.0 / bytes as f64
+        );
+        println!("\npglint (1 thread) is {:.2}x squawk's speed", wall / one);
+    } else {
+        println!("\n(squawk not found: set SQUAWK=/path/to/squawk)");
+    }
+}
+
+fn stress(dir: &Path) {
+    let engine = all_rules();
+    println!("\n### Nothing quadratic (in-process, one thread, full lint, every rule on)\n");
+    println!(
+        "| input | size | statements | time | MB/s | statements/s |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for path in sql_files(dir) {
+        let files = read(std::slice::from_ref(&path));
+        let bytes = files[0].text.len();
+        let stmts = split_and_parse(&files);
+        let (d, _) = best(2, || full_lint(&engine, &files));
+        let s = d.as_secs_f64();
+        println!(
+            "| {} | {:.2} MB | {stmts} | {s:.3} s | {:.1} | {:.0}k |",
+            path.file_name().unwrap().to_string_lossy(),
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / s,
+            stmts as f64 / 1e3 / s
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
+    let quick = std::env::var_os("PGLINT_BENCH_QUICK").is_some();
+    let corpus = std::env::var_os("PGLINT_BENCH_CORPUS").map_or_else(
+        || {
+            let dir = target_dir().join("bench-corpus");
+            generate("corpus", &dir, &[]);
+            dir
+        },
+        PathBuf::from,
+    );
+    let stress_dir = target_dir().join("bench-stress");
+    generate("stress", &stress_dir, &[]);
+    println!("## machine\n");
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    println!(
+        "{cpu}, {} cores available",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    let files = read(&sql_files(&corpus));
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    let stmts = split_and_parse(&files);
+    in_process("generated corpus", &files, 2);
+
+    let contrib = read(&sql_files(&root().join("tests/fixtures/django")));
+    in_process("Django contrib apps fixtures", &contrib, 5);
+
+    if !quick {
+        external("generated corpus", &corpus, bytes, stmts);
+    }
+    stress(&stress_dir);
+
+    let dump = Path::new("/work/shared/fixtures/pg_dump/gitlab.sql");
+    let dump = std::env::var_os("PGLINT_BENCH_DUMP").map_or(dump.to_path_buf(), PathBuf::from);
+    if let Ok(text) = std::fs::read_to_string(&dump) {
+        let engine = all_rules();
+        let f = [File {
+            name: dump.display().to_string(),
+            text,
+        }];
+        let n = split_and_parse(&f);
+        let (d, _) = best(2, || full_lint(&engine, &f));
+        println!(
+            "\nschema seeding: {} ({n} statements, {:.1} MB) replayed and linted in {:.3} s",
+            dump.display(),
+            f[0].text.len() as f64 / 1e6,
+            d.as_secs_f64()
+        );
+    }
+}
