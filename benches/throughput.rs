@@ -323,7 +323,12 @@ fn stress(dir: &Path) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
+    // `cargo bench` passes `--bench`; a filter argument is accepted and ignored. Without it
+    // (`cargo test --all-targets` runs bench targets too) this is not a benchmark run.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("throughput: a benchmark; run it with `cargo bench --bench throughput`");
+        return;
+    }
     let quick = std::env::var_os("PGLINT_BENCH_QUICK").is_some();
     let corpus = std::env::var_os("PGLINT_BENCH_CORPUS").map_or_else(
         || {
