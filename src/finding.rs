@@ -76,6 +76,10 @@ pub struct Finding {
     /// The `describe()` of the Django operation the statement falls under.
     pub operation: Option<String>,
     pub related: Vec<Related>,
+    /// For findings in generated SQL (`pglint django`): the line of the Django operation in
+    /// the file named by `file.name` (the migration `.py`). Formats that annotate that file
+    /// (github, sarif) report this line, since the span's lines are those of the SQL.
+    pub source_line: Option<usize>,
     /// Index of the statement in its file (for suppressions and ordering).
     pub statement: usize,
     /// The whole statement the finding is in (for fingerprints that survive unrelated edits).

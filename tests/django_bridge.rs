@@ -244,6 +244,29 @@ fn findings_name_the_py_file_operation_and_line(p: &Project) {
         ),
         "{found:#?}"
     );
+    // GitHub annotations land on the operation's line of the .py file (not the SQL's line).
+    let out = p.pglint(&[STOCK, "--format", "github"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let wanted = format!(
+        "::warning file={STOCK},line={alter_line},endLine={alter_line},title=pglint(column-type-change)::"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(&wanted)),
+        "{wanted}\n{text}"
+    );
+    // And SARIF regions too.
+    let out = p.pglint(&[STOCK, "--format", "sarif"]);
+    let v = json(&out);
+    let result = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "column-type-change")
+        .unwrap();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"], alter_line,
+        "{result:#}"
+    );
     // The human report shows the same, under the file's name.
     let out = p.pglint(&[STOCK]);
     let text = String::from_utf8_lossy(&out.stdout);

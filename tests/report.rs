@@ -63,6 +63,7 @@ fn fixture() -> (Vec<Finding>, Summary) {
         related: Vec::new(),
         statement: 0,
         statement_span: span,
+        source_line: None,
     };
     let findings = vec![
         Finding {
@@ -243,6 +244,7 @@ fn many_findings_in_a_big_file() {
             }],
             statement: 0,
             statement_span: span,
+            source_line: None,
         })
         .collect();
     let summary = Summary::count(1, &findings);

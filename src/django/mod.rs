@@ -293,6 +293,7 @@ fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str)
         if let Some(line) = ops[k].line {
             let header = &mut headers[h];
             header.describe = format!("{} ({shown}:{line})", header.describe);
+            header.source_line = Some(line);
         }
     }
 }

@@ -68,4 +68,6 @@ fn headers_that_do_not_line_up_match_by_text() {
     );
     assert_eq!(m.operations[1].describe, "Raw Python operation");
     assert!(m.operations[2].describe.ends_with("(m.py:20)"));
+    assert_eq!(m.operations[2].source_line, Some(20));
+    assert_eq!(m.operations[1].source_line, None);
 }

@@ -17,6 +17,9 @@ pub struct Operation {
     pub span: Span,
     /// Followed by `-- THIS OPERATION CANNOT BE WRITTEN AS SQL` (RunPython and friends).
     pub not_sql: bool,
+    /// The operation's line in the file this SQL was generated from (`pglint django`: the
+    /// migration `.py`), when known.
+    pub source_line: Option<usize>,
 }
 
 const NOT_SQL: &str = "THIS OPERATION CANNOT BE WRITTEN AS SQL";
@@ -95,6 +98,7 @@ fn find_headers(text: &str, comments: &[Comment]) -> Vec<Operation> {
             describe: body.text.clone(),
             span: body.span,
             not_sql,
+            source_line: None,
         });
         i += 3;
     }

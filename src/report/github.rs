@@ -25,15 +25,21 @@ pub fn command(f: &Finding) -> String {
         Severity::Info => "notice",
     };
     let (start, end) = (f.start(), f.end());
-    let mut props = vec![
-        format!("file={}", property(&repo_path(&f.file.name))),
-        format!("line={}", start.line),
-        format!("endLine={}", end.line),
-        format!("col={}", start.column),
-    ];
-    // GitHub reads endColumn only on one-line annotations.
-    if start.line == end.line {
-        props.push(format!("endColumn={}", end.column.max(start.column)));
+    let mut props = vec![format!("file={}", property(&repo_path(&f.file.name)))];
+    match f.source_line {
+        // Generated SQL (`pglint django`): annotate the operation's line of the .py file.
+        Some(line) => props.extend([format!("line={line}"), format!("endLine={line}")]),
+        None => {
+            props.extend([
+                format!("line={}", start.line),
+                format!("endLine={}", end.line),
+                format!("col={}", start.column),
+            ]);
+            // GitHub reads endColumn only on one-line annotations.
+            if start.line == end.line {
+                props.push(format!("endColumn={}", end.column.max(start.column)));
+            }
+        }
     }
     props.push(format!(
         "title={}",

@@ -71,7 +71,7 @@ pub fn log(findings: &[Finding]) -> Value {
                 "ruleId": f.rule,
                 "level": severity_level(f.severity),
                 "message": { "text": message(f) },
-                "locations": [location(&f.file, f.span)],
+                "locations": [primary_location(f)],
                 "partialFingerprints": {
                     FINGERPRINT_KEY: fingerprint(&f.rule, &path, &statement, occurrence),
                 },
@@ -118,6 +118,19 @@ fn message(f: &Finding) -> String {
     match &f.help {
         Some(help) => format!("{}\n{help}", f.message),
         None => f.message.clone(),
+    }
+}
+
+/// Where the finding is; for generated SQL (`pglint django`) the operation's line in the .py.
+fn primary_location(f: &Finding) -> Value {
+    match f.source_line {
+        Some(line) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&repo_path(&f.file.name)) },
+                "region": { "startLine": line }
+            }
+        }),
+        None => location(&f.file, f.span),
     }
 }
 

@@ -227,6 +227,9 @@ impl Engine {
                 .and_then(|s| m.operation_of(s))
                 .map(|o| o.describe.clone()),
             related,
+            source_line: stmt
+                .and_then(|s| m.operation_of(s))
+                .and_then(|o| o.source_line),
             statement: index,
             statement_span: stmt.map_or(hit.span, |s| s.span),
         }
