@@ -159,24 +159,8 @@ enum Role {
 /// replayed first, then the paths in order (those `--changed-since` does not select are
 /// replayed as context where they stand). Fails only when `--changed-since` cannot ask git.
 pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Result<Outcome, String> {
-    let stdin_name = args
-        .stdin_filename
-        .clone()
-        .unwrap_or_else(|| "<stdin>".to_string());
-    let to_inputs = |paths: &[std::path::PathBuf]| -> Vec<Input> {
-        paths
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Input::Stdin {
-                        name: stdin_name.clone(),
-                    }
-                } else {
-                    Input::Path(p.clone())
-                }
-            })
-            .collect()
-    };
+    let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
+    let to_inputs = |paths: &[std::path::PathBuf]| source::inputs(paths, stdin_name);
     let changed = match &args.changed_since {
         Some(reference) => Some(source::changed_since(reference, std::path::Path::new("."))?),
         None => None,

@@ -76,6 +76,23 @@ pub enum Input {
     Stdin { name: String },
 }
 
+/// The inputs the command line names: `-` is stdin (reported as `stdin_name`), anything
+/// else a path.
+pub fn inputs(paths: &[PathBuf], stdin_name: &str) -> Vec<Input> {
+    paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin {
+                    name: stdin_name.to_string(),
+                }
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect()
+}
+
 /// Expands the inputs into an ordered list of files to read (directories walked in natural
 /// order), keeping the errors of the ones that do not exist or hold no SQL.
 pub fn expand(inputs: &[Input]) -> Vec<Result<Input, InputError>> {

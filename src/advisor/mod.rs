@@ -16,7 +16,7 @@ use crate::cli::{LocksArgs, LocksFormat};
 use crate::lint::{EXIT_CLEAN, EXIT_ERROR};
 use crate::parse::{self, Migration};
 use crate::schema::{Catalog, FileId};
-use crate::source::{self, Input, SourceFile};
+use crate::source::{self, SourceFile};
 
 pub use self::timeline::FileLocks;
 
@@ -28,24 +28,8 @@ pub fn run(args: &LocksArgs) -> u8 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let stdin_name = args
-        .stdin_filename
-        .clone()
-        .unwrap_or_else(|| "<stdin>".to_string());
-    let to_inputs = |paths: &[std::path::PathBuf]| -> Vec<Input> {
-        paths
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Input::Stdin {
-                        name: stdin_name.clone(),
-                    }
-                } else {
-                    Input::Path(p.clone())
-                }
-            })
-            .collect()
-    };
+    let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
+    let to_inputs = |paths: &[std::path::PathBuf]| source::inputs(paths, stdin_name);
     let context = source::expand(&to_inputs(&args.context));
     let reported = source::expand(&to_inputs(&args.paths));
     let n_context = context.len();
