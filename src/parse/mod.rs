@@ -71,11 +71,15 @@ impl Migration {
 
 /// Splits and parses one file.
 pub fn parse_file(file: Arc<SourceFile>) -> Migration {
-    let pieces = split::split(&file.text);
+    let pieces = split::split_and_parse(&file.text);
     let mut statements = Vec::with_capacity(pieces.statements.len());
     for piece in pieces.statements {
         match piece {
             split::Piece::Sql(span) => parse_piece(&file.text, span, &mut statements),
+            split::Piece::Parsed(span, node) => statements.push(Statement {
+                base: 0,
+                ..Statement::new(span, Ok(node))
+            }),
             split::Piece::Error { span, error } => {
                 statements.push(Statement::new(span, Err(error)))
             }

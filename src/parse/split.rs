@@ -5,17 +5,49 @@
 //! (`SELEC 2;`). So: parser split first, scanner split as the fallback, and in both cases every
 //! gap between pieces is checked, so that no text is skipped without a finding.
 
+use pg_query::NodeEnum;
+
 use super::{Comment, SyntaxError, ffi};
 use crate::span::Span;
 
 pub enum Piece {
+    /// Text to parse on its own.
     Sql(Span),
-    Error { span: Span, error: SyntaxError },
+    /// A statement already parsed with the whole file; the tree's locations are file offsets.
+    Parsed(Span, NodeEnum),
+    Error {
+        span: Span,
+        error: SyntaxError,
+    },
 }
 
 pub struct Pieces {
     pub statements: Vec<Piece>,
     pub comments: Vec<Comment>,
+}
+
+/// Splits `text`, parsing it whole when that succeeds: the common case, a file that is all
+/// valid SQL, then costs one parse instead of a split and a parse per statement.
+pub fn split_and_parse(text: &str) -> Pieces {
+    if text.contains('\0') || !meta_commands(text).is_empty() {
+        return split(text);
+    }
+    let Ok(tree) = ffi::parse(text) else {
+        // A syntax error (or a tree too deep to decode) somewhere: split, then parse each
+        // statement on its own so the error stays with its statement.
+        return split(text);
+    };
+    let statements = tree.stmts.into_iter().map(|raw| {
+        let start = usize::try_from(raw.stmt_location)
+            .unwrap_or(0)
+            .min(text.len());
+        let end = match usize::try_from(raw.stmt_len) {
+            Ok(0) | Err(_) => text.len(),
+            Ok(len) => (start + len).min(text.len()),
+        };
+        (Span::new(start, end), raw.stmt.and_then(|n| n.node))
+    });
+    pieces(text, statements)
 }
 
 pub fn split(text: &str) -> Pieces {
@@ -41,7 +73,7 @@ pub fn split(text: &str) -> Pieces {
         });
     }
     out.statements.sort_by_key(|p| match p {
-        Piece::Sql(span) | Piece::Error { span, .. } => span.start,
+        Piece::Sql(span) | Piece::Parsed(span, _) | Piece::Error { span, .. } => span.start,
     });
     out
 }
@@ -66,10 +98,6 @@ fn meta_commands(text: &str) -> Vec<Span> {
 }
 
 fn split_blanked(text: &str, scan_text: &str) -> Pieces {
-    let mut out = Pieces {
-        statements: Vec::new(),
-        comments: Vec::new(),
-    };
     let spans = match pg_query::split_with_parser(scan_text) {
         Ok(pieces) => offsets(scan_text, &pieces),
         Err(_) => match pg_query::split_with_scanner(scan_text) {
@@ -77,13 +105,28 @@ fn split_blanked(text: &str, scan_text: &str) -> Pieces {
             Err(_) => return split_unscannable(text, scan_text),
         },
     };
+    pieces(text, spans.into_iter().map(|span| (span, None)))
+}
+
+/// Statement spans (with their trees when parsed already) and the text between them, in
+/// order, as pieces: spans trimmed of comments and `;`, comments recorded, junk in the gaps
+/// reported.
+fn pieces(text: &str, spans: impl Iterator<Item = (Span, Option<NodeEnum>)>) -> Pieces {
+    let mut out = Pieces {
+        statements: Vec::new(),
+        comments: Vec::new(),
+    };
     let mut pos = 0;
-    for span in spans {
+    for (span, node) in spans {
+        let span = Span::new(span.start.max(pos), span.end.max(pos));
         gap(text, Span::new(pos, span.start), &mut out);
         let start = skip_trivia(text, span, Some(&mut out.comments));
         let trimmed = Span::new(start, trim_end(text, Span::new(start, span.end)));
         if !trimmed.is_empty() {
-            out.statements.push(Piece::Sql(trimmed));
+            out.statements.push(match node {
+                Some(node) => Piece::Parsed(trimmed, node),
+                None => Piece::Sql(trimmed),
+            });
         }
         pos = span.end;
     }
@@ -156,7 +199,9 @@ fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
     };
     let ends_before = |span: Span| text[span.end..open_at].contains(';');
     let broken_start = match out.statements.last() {
-        Some(Piece::Sql(span)) | Some(Piece::Error { span, .. }) if !ends_before(*span) => {
+        Some(Piece::Sql(span) | Piece::Parsed(span, _) | Piece::Error { span, .. })
+            if !ends_before(*span) =>
+        {
             let start = span.start;
             out.statements.pop();
             start

@@ -164,3 +164,31 @@ fn unterminated_quote_after_a_syntax_error_keeps_the_statements_between() {
     );
     assert_eq!(&sql[err.at.start..err.at.start + 1], "'");
 }
+
+/// A valid file is parsed whole (one parse); a file with a syntax error is split and parsed
+/// statement by statement. Both must give the same statements, comments and tree positions.
+#[test]
+fn whole_file_parse_matches_statement_by_statement() {
+    let valid = "BEGIN;\n--\n-- Create model ☃ Product\n--\nCREATE TABLE \"shop_product\" (\"id\" bigint NOT NULL PRIMARY KEY, \"name\" varchar(200) NOT NULL);\n/* block */ CREATE INDEX \"shop_product_name_idx\" ON \"shop_product\" (\"name\");\nALTER TABLE \"shop_product\" ADD COLUMN \"sku\" text DEFAULT 'x;y' NOT NULL;\nCOMMIT;\n";
+    let whole = parse(valid);
+    let broken_text = format!("{valid}SELEC 2;\n");
+    let split = parse(&broken_text);
+    assert_eq!(whole.statements.len() + 1, split.statements.len());
+    assert_eq!(whole.comments, split.comments);
+    for (a, b) in whole.statements.iter().zip(&split.statements) {
+        assert_eq!(a.span, b.span);
+        assert_eq!(a.operation, b.operation);
+        assert_eq!(a.in_transaction, b.in_transaction);
+        // Positions inside the tree count from `base`: the same file offset either way.
+        let located = |s: &Statement| match s.node.as_ref().unwrap() {
+            NodeEnum::CreateStmt(c) => Some(c.relation.as_ref().unwrap().location),
+            NodeEnum::IndexStmt(i) => Some(i.relation.as_ref().unwrap().location),
+            NodeEnum::AlterTableStmt(t) => Some(t.relation.as_ref().unwrap().location),
+            _ => None,
+        };
+        let offset = |s: &Statement| located(s).map(|l| s.base + usize::try_from(l).unwrap());
+        assert_eq!(offset(a), offset(b), "{}", whole.text(a.span));
+    }
+    assert_eq!(whole.statements.len(), 5);
+    assert!(whole.statements[0].base == 0 && split.statements[1].base > 0);
+}
