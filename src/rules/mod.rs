@@ -12,12 +12,12 @@ mod template;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use self::checks::{CheckFn, Hit, StmtCtx};
+use self::checks::{CheckFn, Hit, Phase, StmtCtx};
 use self::decl::RuleDecl;
 use self::options::RuleOptions;
 use crate::finding::{Finding, Level, Related, Severity};
 use crate::parse::Migration;
-use crate::schema::{Catalog, FileId, Origin};
+use crate::schema::{Catalog, Changes, FileId, Origin};
 use crate::source::SourceFile;
 use crate::span::Span;
 
@@ -54,6 +54,7 @@ struct Active {
     decl: &'static RuleDecl,
     severity: Severity,
     check: CheckFn,
+    phase: Phase,
     options: RuleOptions,
 }
 
@@ -79,6 +80,7 @@ impl Engine {
                     decl,
                     severity,
                     check,
+                    phase: checks::phase(decl.check_name()),
                     options,
                 })
             })
@@ -101,8 +103,13 @@ impl Engine {
         report: bool,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut pending: Vec<(usize, &Active, Hit)> = Vec::new();
+        // Hits with the statement and the position of their rule, so that findings come out
+        // in the same order whichever phase raised them.
+        let mut pending: Vec<(usize, usize, Hit)> = Vec::new();
         let mut history = history::History::default();
+        let no_changes = Changes::default();
+        let no_options = RuleOptions::default();
+        let any_after = self.active.iter().any(|a| a.phase == Phase::After);
         for (index, stmt) in m.statements.iter().enumerate() {
             let node = match &stmt.node {
                 Ok(node) => node,
@@ -121,46 +128,60 @@ impl Engine {
                     continue;
                 }
             };
-            if report {
-                let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
-                let after = std::cell::OnceCell::new();
-                for active in &self.active {
-                    let ctx = StmtCtx {
-                        migration: m,
-                        stmt,
-                        node,
-                        catalog,
-                        file,
-                        options: &active.options,
-                        pg_version: self.settings.pg_version,
-                        effects: &effects,
-                        history: &history,
-                        after: &after,
-                    };
-                    let mut hits = Vec::new();
-                    (active.check)(&ctx, &mut hits);
-                    pending.extend(hits.into_iter().map(|h| (index, active, h)));
-                }
-                let existing =
-                    |t: &crate::schema::QualifiedName| history::existed_before(catalog, file, t);
-                history.record(
-                    index,
-                    stmt.span,
-                    node,
-                    &effects,
-                    stmt.in_transaction,
-                    existing,
-                );
+            let origin = Origin {
+                file,
+                span: stmt.span,
+            };
+            if !report {
+                catalog.apply(node, origin);
+                continue;
             }
-            catalog.apply(
+            let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
+            let mut ctx = StmtCtx {
+                migration: m,
+                stmt,
                 node,
-                Origin {
-                    file,
-                    span: stmt.span,
-                },
+                catalog,
+                phase: Phase::Before,
+                changes: &no_changes,
+                file,
+                options: &no_options,
+                pg_version: self.settings.pg_version,
+                effects: &effects,
+                history: &history,
+            };
+            self.run_phase(&mut ctx, index, &mut pending);
+            let existing =
+                |t: &crate::schema::QualifiedName| history::existed_before(catalog, file, t);
+            history.record(
+                index,
+                stmt.span,
+                node,
+                &effects,
+                stmt.in_transaction,
+                existing,
             );
+            let changes = catalog.apply(node, origin);
+            if any_after {
+                let mut ctx = StmtCtx {
+                    migration: m,
+                    stmt,
+                    node,
+                    catalog,
+                    phase: Phase::After,
+                    changes: &changes,
+                    file,
+                    options: &no_options,
+                    pg_version: self.settings.pg_version,
+                    effects: &effects,
+                    history: &history,
+                };
+                self.run_phase(&mut ctx, index, &mut pending);
+            }
         }
-        for (index, active, mut hit) in pending {
+        pending.sort_by_key(|(index, rule, _)| (*index, *rule));
+        for (index, rule, mut hit) in pending {
+            let active = &self.active[rule];
             match hit.confirm.as_ref().map(|c| c(catalog)) {
                 Some(None) => continue,
                 Some(Some(extra)) => hit.vars.extend(extra),
@@ -170,6 +191,24 @@ impl Engine {
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         findings
+    }
+
+    /// Runs the checks of `ctx.phase` on one statement, each with its own options.
+    fn run_phase<'a>(
+        &'a self,
+        ctx: &mut StmtCtx<'a>,
+        index: usize,
+        pending: &mut Vec<(usize, usize, Hit)>,
+    ) {
+        let mut hits = Vec::new();
+        for (rule, active) in self.active.iter().enumerate() {
+            if active.phase != ctx.phase {
+                continue;
+            }
+            ctx.options = &active.options;
+            (active.check)(ctx, &mut hits);
+            pending.extend(hits.drain(..).map(|h| (index, rule, h)));
+        }
     }
 
     /// A finding of a built-in rule (syntax errors, suppression mistakes), if enabled.

@@ -106,6 +106,19 @@ pub struct Catalog {
     referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Partitioned table → its partitions, in creation/attach order.
     partitions: HashMap<QualifiedName, Vec<QualifiedName>>,
+    /// What the statement being replayed changed, returned by [`Catalog::apply`].
+    journal: Changes,
+}
+
+/// What one statement did to the catalog, for checks that judge the result rather than the
+/// statement (a new index compared with the table's others) without copying the table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The indexes the statement created (constraint-backing ones included), in creation
+    /// order. An index dropped and re-created under the same name by the statement (a
+    /// constraint adopting it, say) is not new.
+    pub created_indexes: Vec<QualifiedName>,
+    removed_indexes: Vec<QualifiedName>,
 }
 
 #[derive(Debug, Clone)]
@@ -352,9 +365,15 @@ impl Table {
 }
 
 impl Catalog {
-    /// Replays one statement. Statements that are not modelled are ignored; never panics.
-    pub fn apply(&mut self, node: &NodeEnum, origin: Origin) {
+    /// Replays one statement and says what it changed. Statements that are not modelled are
+    /// ignored; never panics.
+    pub fn apply(&mut self, node: &NodeEnum, origin: Origin) -> Changes {
+        self.journal = Changes::default();
         replay::apply(self, node, origin);
+        let mut changes = std::mem::take(&mut self.journal);
+        let removed = std::mem::take(&mut changes.removed_indexes);
+        changes.created_indexes.retain(|n| !removed.contains(n));
+        changes
     }
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
@@ -448,34 +467,6 @@ impl Catalog {
 
     pub fn views(&self) -> impl Iterator<Item = &View> {
         self.views.values()
-    }
-
-    /// A copy holding only `tables` (and views of those names), with their indexes and
-    /// partition lists: cheap to clone per statement, for a check that replays one statement
-    /// to see what it creates. Other tables are absent, so a name Postgres would pick for an
-    /// unnamed index can differ when it collides with another table's relation.
-    pub fn subset<'a>(&self, tables: impl IntoIterator<Item = &'a QualifiedName>) -> Catalog {
-        let mut out = Catalog::default();
-        for name in tables {
-            if let Some(t) = self.tables.get(name) {
-                out.tables.insert(name.clone(), t.clone());
-            }
-            if let Some(v) = self.views.get(name) {
-                out.views.insert(name.clone(), v.clone());
-            }
-            if let Some(list) = self.table_indexes.get(name) {
-                for ix in list {
-                    if let Some(index) = self.indexes.get(ix) {
-                        out.indexes.insert(ix.clone(), index.clone());
-                    }
-                }
-                out.table_indexes.insert(name.clone(), list.clone());
-            }
-            if let Some(parts) = self.partitions.get(name) {
-                out.partitions.insert(name.clone(), parts.clone());
-            }
-        }
-        out
     }
 
     /// A table, view or index of that name exists (they share one namespace per schema).

@@ -3,7 +3,8 @@
 //!
 //! Each check looks at the indexes a statement creates (`CREATE INDEX`, and the indexes behind
 //! PRIMARY KEY / UNIQUE constraints of `CREATE TABLE` and `ALTER TABLE`), as the catalog shows
-//! them right after the statement, and compares them with the table's other indexes. Verdicts
+//! them right after the statement (these checks run in [`super::Phase::After`]), and compares
+//! them with the table's other indexes. Verdicts
 //! that a later statement of the same file can undo (the older index dropped) are confirmed on
 //! the catalog at the end of the file.
 
@@ -13,24 +14,30 @@ use super::{Hit, StmtCtx};
 use crate::schema::{Catalog, Index, IndexKey, QualifiedName, Table};
 use crate::span::Span;
 
-/// The indexes this statement creates, as the catalog holds them right after it, with the
-/// catalog itself.
-fn created<'c>(ctx: &'c StmtCtx<'_>) -> Option<(&'c Catalog, Vec<QualifiedName>)> {
+/// The indexes this statement creates (by name), with the catalog just after it.
+fn created<'c>(ctx: &StmtCtx<'c>) -> Option<(&'c Catalog, Vec<QualifiedName>)> {
     if !matches!(
         ctx.node,
         NodeEnum::IndexStmt(_) | NodeEnum::CreateStmt(_) | NodeEnum::AlterTableStmt(_)
-    ) {
+    ) || ctx.changes.created_indexes.is_empty()
+    {
         return None;
     }
-    let after = ctx.after();
-    let new: Vec<QualifiedName> = after
-        .indexes()
-        .filter(|ix| ctx.catalog.index(&ix.name).is_none())
-        // Partition-attach plumbing (`ON ONLY`, attached children) is the partitioning
-        // family's business.
-        .filter(|ix| !ix.only && ix.attached_to.is_none())
-        .map(|ix| ix.name.clone())
+    let after = ctx.catalog;
+    let mut new: Vec<QualifiedName> = ctx
+        .changes
+        .created_indexes
+        .iter()
+        .filter(|name| {
+            // Partition-attach plumbing (`ON ONLY`, attached children) is the partitioning
+            // family's business.
+            after
+                .index(name)
+                .is_some_and(|ix| !ix.only && ix.attached_to.is_none())
+        })
+        .cloned()
         .collect();
+    new.sort();
     (!new.is_empty()).then_some((after, new))
 }
 
@@ -473,7 +480,10 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         }
         seen.push(&ix.table);
         let count = after.indexes_of(&ix.table).count();
-        let before: Vec<&Index> = ctx.catalog.indexes_of(&ix.table).collect();
+        let before: Vec<&Index> = after
+            .indexes_of(&ix.table)
+            .filter(|o| !ctx.changes.created_indexes.contains(&o.name))
+            .collect();
         // Once per table and file: where the count first passes the limit, or at the first
         // index this file adds to a table already past it.
         let first_in_file = !before.iter().any(|o| o.origin.file == ctx.file);

@@ -31,16 +31,29 @@ use pg_query::protobuf::RangeVar;
 
 use crate::parse::{Migration, Statement};
 use crate::rules::options::RuleOptions;
-use crate::schema::{Catalog, FileId, Origin, QualifiedName};
+use crate::schema::{Catalog, Changes, FileId, Origin, QualifiedName};
 use crate::span::Span;
+
+/// When a check runs: most judge a statement against the schema it meets; some judge what
+/// the statement leaves behind (a new index among the table's others, a table's width).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Sees the catalog just before the statement.
+    Before,
+    /// Sees the catalog just after it, and [`StmtCtx::changes`].
+    After,
+}
 
 /// What a check sees.
 pub struct StmtCtx<'a> {
     pub migration: &'a Migration,
     pub stmt: &'a Statement,
     pub node: &'a NodeEnum,
-    /// The catalog just before this statement.
+    /// The catalog just before this statement, or just after it for [`Phase::After`] checks.
     pub catalog: &'a Catalog,
+    pub phase: Phase,
+    /// What the statement changed in the catalog ([`Phase::After`] only; empty before).
+    pub changes: &'a Changes,
     pub file: FileId,
     pub options: &'a RuleOptions,
     pub pg_version: u32,
@@ -48,8 +61,6 @@ pub struct StmtCtx<'a> {
     pub effects: &'a crate::locks::Effects,
     /// What the earlier statements of this file did (locks still held, lock_timeout set).
     pub history: &'a crate::rules::history::History,
-    /// [`StmtCtx::after`], built by the first check that asks and shared by the others.
-    pub after: &'a std::cell::OnceCell<Catalog>,
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
@@ -180,6 +191,22 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
 
 fn builtin(_: &StmtCtx<'_>, _: &mut Vec<Hit>) {}
 
+/// The phase a check runs in (see [`Phase`]).
+pub fn phase(name: &str) -> Phase {
+    match name {
+        "duplicate-index"
+        | "redundant-index"
+        | "btree-on-container"
+        | "low-selectivity-index"
+        | "wide-index"
+        | "too-many-indexes"
+        | "wide-table"
+        | "repeating-column-group"
+        | "denormalized-column" => Phase::After,
+        _ => Phase::Before,
+    }
+}
+
 impl<'a> StmtCtx<'a> {
     /// A table (or materialized view) created earlier in this same file: nobody else can be
     /// using it yet.
@@ -193,55 +220,23 @@ impl<'a> StmtCtx<'a> {
                 .is_some_and(|v| v.created.file == self.file)
     }
 
-    /// The tables this statement changes (the relation of `CREATE TABLE`, `ALTER TABLE`,
-    /// `CREATE INDEX`), as they are just after it: a partial catalog (see
-    /// [`Catalog::subset`]) holding only those tables and their indexes.
-    pub fn after(&self) -> &Catalog {
-        self.after.get_or_init(|| self.compute_after())
-    }
-
-    fn compute_after(&self) -> Catalog {
-        let rv = match self.node {
-            NodeEnum::CreateStmt(s) => s.relation.as_ref(),
-            NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
-            NodeEnum::IndexStmt(s) => s.relation.as_ref(),
-            _ => None,
-        };
-        let mut names: Vec<QualifiedName> =
-            rv.map(QualifiedName::from_range_var).into_iter().collect();
-        // `PARTITION OF parent` / `INHERITS (parent)` take the parent's columns.
-        if let NodeEnum::CreateStmt(s) = self.node {
-            names.extend(
-                s.inh_relations
-                    .iter()
-                    .filter_map(|n| match n.node.as_ref()? {
-                        NodeEnum::RangeVar(rv) => Some(QualifiedName::from_range_var(rv)),
-                        _ => None,
-                    }),
-            );
-        }
-        let mut after = self.catalog.subset(&names);
-        after.apply(
-            self.node,
-            Origin {
-                file: self.file,
-                span: self.stmt.span,
-            },
-        );
-        after
+    /// Whether a column was added by this statement (it keeps the statement as its origin).
+    pub fn added_here(&self, column: &crate::schema::Column) -> bool {
+        column.origin.file == self.file && column.origin.span == self.stmt.span
     }
 
     /// The catalog at the end of this file: this statement and every later one of the file
     /// replayed (for verdicts whose words depend on what Django adds later, like a foreign key
-    /// printed after its table).
+    /// printed after its table). Copies the whole catalog: call it only for a likely hit.
     pub fn end_of_file(&self) -> Catalog {
         let mut cat = self.catalog.clone();
+        let replayed = usize::from(self.phase == Phase::After);
         let from = self
             .migration
             .statements
             .iter()
             .position(|s| std::ptr::eq(s, self.stmt))
-            .unwrap_or(self.migration.statements.len());
+            .map_or(self.migration.statements.len(), |i| i + replayed);
         for stmt in &self.migration.statements[from..] {
             if let Ok(node) = &stmt.node {
                 cat.apply(

@@ -56,11 +56,10 @@ pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     };
     let min = usize::try_from(ctx.options.int("min_group_size").unwrap_or(3)).unwrap_or(3);
     let allowed = ctx.options.list("allowed_stems");
-    let after = ctx.after();
-    let Some(t) = after.table(&table) else {
+    // Runs after the statement: `t` has the new columns.
+    let Some(t) = ctx.catalog.table(&table) else {
         return;
     };
-    let before = ctx.catalog.table(&table);
     let mut done: Vec<String> = Vec::new();
     for col in &added {
         let Some(stem) = group_stem(col.name) else {
@@ -77,9 +76,11 @@ pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             .map(|c| c.name.as_str())
             .filter(|c| in_group(c))
             .collect();
-        let had = before.map_or(0, |b| {
-            b.columns.iter().filter(|c| in_group(&c.name)).count()
-        });
+        let had = t
+            .columns
+            .iter()
+            .filter(|c| in_group(&c.name) && !ctx.added_here(c))
+            .count();
         // Reported once, where the group reaches its minimum size.
         if members.len() < min || had >= min {
             continue;
@@ -187,9 +188,9 @@ pub fn denormalized_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let Some(table) = added.first().map(|c| c.table.clone()) else {
         return;
     };
-    // Cheap test first: some new column `x_col` next to an `x_id` column.
-    let after = ctx.after();
-    let Some(t) = after.table(&table) else {
+    // Cheap test first: some new column `x_col` next to an `x_id` column (runs after the
+    // statement, so `t` has the new columns).
+    let Some(t) = ctx.catalog.table(&table) else {
         return;
     };
     let candidate = |name: &str| {

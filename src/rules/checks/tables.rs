@@ -3,6 +3,7 @@
 //! column dropped) have been replayed.
 
 use pg_query::NodeEnum;
+use pg_query::protobuf::AlterTableType;
 
 use super::{Hit, StmtCtx, ast};
 use crate::schema::QualifiedName;
@@ -56,14 +57,20 @@ pub fn wide_table(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     };
     let table = QualifiedName::from_range_var(rv);
     let max = usize::try_from(ctx.options.int("max_columns").unwrap_or(60)).unwrap_or(0);
-    let before = if creates {
-        0
-    } else {
-        ctx.catalog.table(&table).map_or(0, |t| t.columns.len())
-    };
-    let after = ctx.after();
-    let Some(count) = after.table(&table).map(|t| t.columns.len()) else {
+    // Runs after the statement: the columns it did not add were there before, with those it
+    // dropped.
+    let Some(t) = ctx.catalog.table(&table) else {
         return;
+    };
+    let count = t.columns.len();
+    let before = match (creates, ctx.node) {
+        (false, NodeEnum::AlterTableStmt(at)) => {
+            let dropped = ast::alter_cmds(at)
+                .filter(|c| ast::is_cmd(c, AlterTableType::AtDropColumn))
+                .count();
+            t.columns.iter().filter(|c| !ctx.added_here(c)).count() + dropped
+        }
+        _ => 0,
     };
     // Where the table first passes the limit: at its creation or at the column that tips it.
     if count <= max || before > max {

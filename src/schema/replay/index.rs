@@ -9,6 +9,7 @@ use crate::schema::names::{choose_name, column_addition};
 use crate::schema::{Catalog, Index, IndexKey, Origin, QualifiedName};
 
 pub(super) fn insert_index(cat: &mut Catalog, idx: Index) {
+    cat.journal.created_indexes.push(idx.name.clone());
     cat.table_indexes
         .entry(idx.table.clone())
         .or_default()
@@ -18,6 +19,7 @@ pub(super) fn insert_index(cat: &mut Catalog, idx: Index) {
 
 pub(super) fn remove_index(cat: &mut Catalog, name: &QualifiedName) -> Option<Index> {
     let idx = cat.indexes.remove(name)?;
+    cat.journal.removed_indexes.push(name.clone());
     if let Some(list) = cat.table_indexes.get_mut(&idx.table) {
         list.retain(|n| n != name);
         if list.is_empty() {
