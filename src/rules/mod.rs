@@ -137,6 +137,7 @@ impl Engine {
                 continue;
             }
             let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
+            let cache = checks::StmtCache::default();
             let mut ctx = StmtCtx {
                 migration: m,
                 stmt,
@@ -149,6 +150,7 @@ impl Engine {
                 pg_version: self.settings.pg_version,
                 effects: &effects,
                 history: &history,
+                cache: &cache,
             };
             self.run_phase(&mut ctx, index, &mut pending);
             let existing =
@@ -163,6 +165,7 @@ impl Engine {
             );
             let changes = catalog.apply(node, origin);
             if any_after {
+                let cache = checks::StmtCache::default();
                 let mut ctx = StmtCtx {
                     migration: m,
                     stmt,
@@ -175,6 +178,7 @@ impl Engine {
                     pg_version: self.settings.pg_version,
                     effects: &effects,
                     history: &history,
+                    cache: &cache,
                 };
                 self.run_phase(&mut ctx, index, &mut pending);
             }

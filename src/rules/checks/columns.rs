@@ -25,25 +25,26 @@ pub struct TypedColumn<'a> {
     /// The full definition for CREATE TABLE / ADD COLUMN (ALTER TYPE has only the type).
     pub def: Option<&'a ColumnDef>,
     pub origin: Origin,
+    /// [`TypedColumn::type_text`], normalised once for every check that asks.
+    normalized: String,
 }
 
 impl TypedColumn<'_> {
     /// The normalised type: `integer`, `varchar(36)`, `timestamptz`, `text[]`.
-    pub fn type_text(&self) -> String {
-        normalize(self.type_name)
+    pub fn type_text(&self) -> &str {
+        &self.normalized
     }
 
     /// The normalised type without modifiers or array brackets: `varchar`, `timestamp`.
-    pub fn base(&self) -> String {
-        let t = self.type_text();
-        t.split(['(', '[']).next().unwrap_or_default().to_string()
+    pub fn base(&self) -> &str {
+        self.normalized.split(['(', '[']).next().unwrap_or_default()
     }
 
     /// The single length modifier, as in `varchar(36)`.
     pub fn length(&self) -> Option<i64> {
-        let t = self.type_text();
-        let inner = t
-            .strip_prefix(&self.base())?
+        let inner = self
+            .normalized
+            .strip_prefix(self.base())?
             .strip_prefix('(')?
             .strip_suffix(')')?;
         inner.parse().ok()
@@ -54,6 +55,8 @@ impl TypedColumn<'_> {
     }
 }
 
+/// The columns `node` declares a type for; checks read them through [`StmtCtx::columns`],
+/// which builds them once per statement.
 pub fn typed_columns<'a>(node: &'a NodeEnum) -> Vec<TypedColumn<'a>> {
     let mut out = Vec::new();
     match node {
@@ -72,6 +75,7 @@ pub fn typed_columns<'a>(node: &'a NodeEnum) -> Vec<TypedColumn<'a>> {
                         type_name: tn,
                         def: Some(col),
                         origin: Origin::CreateTable,
+                        normalized: normalize(tn),
                     });
                 }
             }
@@ -91,6 +95,7 @@ pub fn typed_columns<'a>(node: &'a NodeEnum) -> Vec<TypedColumn<'a>> {
                         type_name: tn,
                         def: Some(col),
                         origin: Origin::AddColumn,
+                        normalized: normalize(tn),
                     });
                 }
                 if ast::is_cmd(cmd, AlterTableType::AtAlterColumnType)
@@ -104,6 +109,7 @@ pub fn typed_columns<'a>(node: &'a NodeEnum) -> Vec<TypedColumn<'a>> {
                         type_name: tn,
                         def: None,
                         origin: Origin::AlterType,
+                        normalized: normalize(tn),
                     });
                 }
             }

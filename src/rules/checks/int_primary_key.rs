@@ -4,17 +4,17 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{ConstrType, Constraint};
 
-use super::columns::{Origin, TypedColumn, typed_columns};
+use super::columns::{Origin, TypedColumn};
 use super::type_choice::type_hit;
 use super::{Hit, StmtCtx, ast};
 use crate::schema::types::serial_kind;
 use crate::schema::{Catalog, QualifiedName};
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let columns = typed_columns(ctx.node);
+    let columns = ctx.columns();
     let table_pk = table_level_primary_key(ctx.node);
     for col in columns.iter().filter(|c| c.origin == Origin::CreateTable) {
-        let Some(max) = max_value(&col.base()) else {
+        let Some(max) = max_value(col.base()) else {
             continue;
         };
         let constraints: Vec<&Constraint> = col
@@ -107,7 +107,7 @@ fn narrower_foreign_keys(ctx: &StmtCtx<'_>, columns: &[TypedColumn<'_>], hits: &
         }
         let own = columns.iter().find(|c| c.name == referencing[0]);
         let own_type = match own {
-            Some(c) => c.base(),
+            Some(c) => c.base().to_string(),
             None => column_type(ctx.catalog, &table, &referencing[0]).unwrap_or_default(),
         };
         let Some(ref_type) = column_type(ctx.catalog, &ref_table, &referenced[0]).or_else(|| {
@@ -117,7 +117,7 @@ fn narrower_foreign_keys(ctx: &StmtCtx<'_>, columns: &[TypedColumn<'_>], hits: &
                     columns
                         .iter()
                         .find(|c| c.name == referenced[0])
-                        .map(|c| c.base())
+                        .map(|c| c.base().to_string())
                 })
                 .flatten()
         }) else {

@@ -61,6 +61,15 @@ pub struct StmtCtx<'a> {
     pub effects: &'a crate::locks::Effects,
     /// What the earlier statements of this file did (locks still held, lock_timeout set).
     pub history: &'a crate::rules::history::History,
+    /// Facts several checks need, worked out once per statement and phase.
+    pub cache: &'a StmtCache<'a>,
+}
+
+/// See [`StmtCtx::cache`].
+#[derive(Default)]
+pub struct StmtCache<'a> {
+    columns: std::cell::OnceCell<Vec<columns::TypedColumn<'a>>>,
+    existing_alter: std::cell::OnceCell<Option<QualifiedName>>,
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
@@ -208,6 +217,13 @@ pub fn phase(name: &str) -> Phase {
 }
 
 impl<'a> StmtCtx<'a> {
+    /// The columns this statement declares a type for (see [`columns::typed_columns`]).
+    pub fn columns(&self) -> &'a [columns::TypedColumn<'a>] {
+        self.cache
+            .columns
+            .get_or_init(|| columns::typed_columns(self.node))
+    }
+
     /// A table (or materialized view) created earlier in this same file: nobody else can be
     /// using it yet.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
@@ -259,8 +275,11 @@ impl<'a> StmtCtx<'a> {
         let NodeEnum::AlterTableStmt(at) = self.node else {
             return None;
         };
-        let table = QualifiedName::from_range_var(at.relation.as_ref()?);
-        (!self.is_new_table(&table)).then_some((table, at))
+        let table = self.cache.existing_alter.get_or_init(|| {
+            let table = QualifiedName::from_range_var(at.relation.as_ref()?);
+            (!self.is_new_table(&table)).then_some(table)
+        });
+        Some((table.clone()?, at))
     }
 
     /// The earlier statements of this migration that ALTER `table`, in order. Rules read them

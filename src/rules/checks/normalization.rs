@@ -4,7 +4,7 @@
 
 use pg_query::protobuf::ColumnDef;
 
-use super::columns::{Origin, TypedColumn, typed_columns};
+use super::columns::{Origin, TypedColumn};
 use super::{Hit, StmtCtx};
 use crate::schema::{Catalog, ConstraintKind, QualifiedName};
 use crate::span::Span;
@@ -47,7 +47,8 @@ fn group_stem(name: &str) -> Option<String> {
 }
 
 pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let added: Vec<TypedColumn<'_>> = typed_columns(ctx.node)
+    let added: Vec<&TypedColumn<'_>> = ctx
+        .columns()
         .into_iter()
         .filter(|c| c.origin != Origin::AlterType)
         .collect();
@@ -112,8 +113,8 @@ pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 pub fn delimited_list_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let suffixes = ctx.options.list("suffixes");
-    for col in typed_columns(ctx.node) {
-        let textual = matches!(col.base().as_str(), "text" | "varchar" | "char" | "citext");
+    for col in ctx.columns() {
+        let textual = matches!(col.base(), "text" | "varchar" | "char" | "citext");
         if !textual || col.is_array() {
             continue;
         }
@@ -127,11 +128,8 @@ pub fn delimited_list_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 pub fn fk_array_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let suffixes = ctx.options.list("suffixes");
-    for col in typed_columns(ctx.node) {
-        let keyish = matches!(
-            col.base().as_str(),
-            "smallint" | "integer" | "bigint" | "uuid"
-        );
+    for col in ctx.columns() {
+        let keyish = matches!(col.base(), "smallint" | "integer" | "bigint" | "uuid");
         if !keyish || !col.is_array() {
             continue;
         }
@@ -181,7 +179,8 @@ fn copied_from<'c>(
 }
 
 pub fn denormalized_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let added: Vec<TypedColumn<'_>> = typed_columns(ctx.node)
+    let added: Vec<&TypedColumn<'_>> = ctx
+        .columns()
         .into_iter()
         .filter(|c| c.origin != Origin::AlterType)
         .collect();

@@ -1,13 +1,13 @@
 //! The simple `types` checks: a column declared with a type that has a better alternative.
 //! Each check is a predicate on the declared column; the words come from its rule file.
 
-use super::columns::{Origin, TypedColumn, name_words, typed_columns};
+use super::columns::{Origin, TypedColumn, name_words};
 use super::{Hit, StmtCtx};
 use crate::schema::types::serial_kind;
 
 /// Reports every column of the statement for which `flag` returns the suggested type.
 fn flag(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>, flag: impl Fn(&TypedColumn<'_>) -> Option<String>) {
-    for col in typed_columns(ctx.node) {
+    for col in ctx.columns() {
         if let Some(suggested) = flag(&col) {
             hits.push(type_hit(ctx, &col).var("suggested", suggested));
         }
@@ -24,7 +24,7 @@ pub fn type_hit(ctx: &StmtCtx<'_>, col: &TypedColumn<'_>) -> Hit {
 }
 
 pub fn timestamp_without_tz(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    flag(ctx, hits, |c| match c.base().as_str() {
+    flag(ctx, hits, |c| match c.base() {
         "timestamp" => Some(c.type_text().replacen("timestamp", "timestamptz", 1)),
         "timetz" => Some("timestamptz, or time if only the time of day matters".into()),
         _ => None,
@@ -60,7 +60,8 @@ pub fn json_type(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 }
 
 pub fn serial_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    for col in typed_columns(ctx.node)
+    for col in ctx
+        .columns()
         .iter()
         .filter(|c| c.origin != Origin::AlterType)
     {
@@ -85,7 +86,7 @@ pub fn serial_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 pub fn float_for_money(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let words = ctx.options.list("column_names");
     flag(ctx, hits, |c| {
-        let float = matches!(c.base().as_str(), "real" | "double precision");
+        let float = matches!(c.base(), "real" | "double precision");
         let money = name_words(c.name).any(|w| words.iter().any(|m| m.eq_ignore_ascii_case(w)));
         (float && money && !c.is_array()).then(|| "numeric(12, 2)".to_string())
     });
@@ -97,7 +98,7 @@ pub fn uuid_as_text(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         let named = matches!(name.as_str(), "uuid" | "guid")
             || name.ends_with("_uuid")
             || name.ends_with("_guid");
-        let textual = match c.base().as_str() {
+        let textual = match c.base() {
             "text" => true,
             "char" | "varchar" => matches!(c.length(), Some(32 | 36)),
             _ => false,
@@ -109,7 +110,7 @@ pub fn uuid_as_text(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 pub fn date_as_text(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     flag(ctx, hits, |c| {
         let name = c.name.to_ascii_lowercase();
-        let textual = matches!(c.base().as_str(), "text" | "varchar") && !c.is_array();
+        let textual = matches!(c.base(), "text" | "varchar") && !c.is_array();
         if !textual {
             return None;
         }
