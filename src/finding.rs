@@ -1,9 +1,12 @@
 //! What a rule reports, after its text has been filled in from the rule's YAML.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rules::decl::RuleDecl;
+use crate::rules::template::fill;
 use crate::source::SourceFile;
 use crate::span::{LineCol, Span};
 
@@ -63,16 +66,14 @@ pub struct Related {
 
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: &'static str,
     pub severity: Severity,
     pub file: Arc<SourceFile>,
     /// The exact offending token (type name, index name, constraint…).
     pub span: Span,
-    /// Short text on the primary span.
-    pub label: Option<String>,
-    pub message: String,
-    pub help: Option<String>,
-    pub django: Option<String>,
+    /// The words: read them with [`Finding::message`], [`Finding::help`],
+    /// [`Finding::django`] and [`Finding::label`].
+    pub text: Text,
     /// The `describe()` of the Django operation the statement falls under.
     pub operation: Option<String>,
     pub related: Vec<Related>,
@@ -86,7 +87,116 @@ pub struct Finding {
     pub statement_span: Span,
 }
 
+/// The words of a finding. A rule's finding keeps its rule's templates and its own values and
+/// fills them when shown: a run over a large project holds every finding until it renders
+/// them, and the filled texts (help and Django advice repeat the template's prose) would be
+/// most of its memory.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Rule {
+        decl: &'static RuleDecl,
+        /// Key into the rule's `labels:` for the primary span.
+        label: Option<&'static str>,
+        vars: Vec<(&'static str, String)>,
+    },
+    /// Words given as they are (findings made outside the rule engine, tests).
+    Given {
+        message: String,
+        help: Option<String>,
+        django: Option<String>,
+        label: Option<String>,
+    },
+}
+
+impl Text {
+    /// Words given as they are: a message, no help, no Django advice, no label.
+    pub fn given(message: impl Into<String>) -> Text {
+        Text::Given {
+            message: message.into(),
+            help: None,
+            django: None,
+            label: None,
+        }
+    }
+
+    fn given_mut(
+        &mut self,
+    ) -> Option<(
+        &mut Option<String>,
+        &mut Option<String>,
+        &mut Option<String>,
+    )> {
+        match self {
+            Text::Given {
+                help,
+                django,
+                label,
+                ..
+            } => Some((help, django, label)),
+            Text::Rule { .. } => None,
+        }
+    }
+
+    /// With a help text (words given as they are only).
+    pub fn help(mut self, text: impl Into<String>) -> Text {
+        if let Some((help, _, _)) = self.given_mut() {
+            *help = Some(text.into());
+        }
+        self
+    }
+
+    /// With Django advice (words given as they are only).
+    pub fn django(mut self, text: impl Into<String>) -> Text {
+        if let Some((_, django, _)) = self.given_mut() {
+            *django = Some(text.into());
+        }
+        self
+    }
+
+    /// With a label on the primary span (words given as they are only).
+    pub fn label(mut self, text: impl Into<String>) -> Text {
+        if let Some((_, _, label)) = self.given_mut() {
+            *label = Some(text.into());
+        }
+        self
+    }
+}
+
 impl Finding {
+    pub fn message(&self) -> Cow<'_, str> {
+        match &self.text {
+            Text::Rule { decl, vars, .. } => Cow::Owned(fill(&decl.message, vars)),
+            Text::Given { message, .. } => Cow::Borrowed(message),
+        }
+    }
+
+    pub fn help(&self) -> Option<Cow<'_, str>> {
+        match &self.text {
+            Text::Rule { decl, vars, .. } => Some(Cow::Owned(fill(&decl.help, vars))),
+            Text::Given { help, .. } => help.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// What to do instead, in Django terms.
+    pub fn django(&self) -> Option<Cow<'_, str>> {
+        match &self.text {
+            Text::Rule { decl, vars, .. } => {
+                decl.django.as_deref().map(|t| Cow::Owned(fill(t, vars)))
+            }
+            Text::Given { django, .. } => django.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// The short text on the primary span.
+    pub fn label(&self) -> Option<Cow<'_, str>> {
+        match &self.text {
+            Text::Rule { decl, label, vars } => label
+                .and_then(|k| decl.labels.get(k))
+                .map(|t| Cow::Owned(fill(t, vars))),
+            Text::Given { label, .. } => label.as_deref().map(Cow::Borrowed),
+        }
+    }
+
     pub fn start(&self) -> LineCol {
         self.file.lines.line_col(&self.file.text, self.span.start)
     }

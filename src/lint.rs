@@ -101,8 +101,8 @@ fn check(args: &CheckArgs) -> u8 {
         }
     };
     let summary = Summary::count(outcome.files, &outcome.findings);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: stdout is line-buffered, and a large report has millions of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if let Err(e) = crate::report::render_report(
         args.format,
         &outcome.findings,
@@ -113,7 +113,11 @@ fn check(args: &CheckArgs) -> u8 {
         eprintln!("pglint: cannot write the report: {e}");
         return EXIT_ERROR;
     }
-    let _ = out.flush();
+    if let Err(e) = out.flush() {
+        eprintln!("pglint: cannot write the report: {e}");
+        return EXIT_ERROR;
+    }
+    drop(out);
     crate::report::human::eprint_diagnostics(
         outcome.errors.iter().map(|e| e as &dyn miette::Diagnostic),
     );

@@ -31,7 +31,7 @@ fn a_duplicate_of_an_index_from_an_earlier_migration_points_back_at_it() {
     assert_eq!(found[0].file.name, "0002.sql");
     assert_eq!(found[0].related.len(), 1);
     assert_eq!(found[0].related[0].file.name, "0001.sql");
-    assert!(found[0].message.contains("shop_product_sku"));
+    assert!(found[0].message().contains("shop_product_sku"));
 }
 
 #[test]
@@ -183,7 +183,7 @@ CREATE INDEX \"shop_order_abc\" ON \"shop_order\" (\"a\", \"b\", \"c\");";
     );
     let found = pglint::lint::lint_texts(&engine, &[("0001.sql", sql)]);
     assert_eq!(rule_ids(&found), ["repeating-column-group"]);
-    assert!(found[0].message.contains("address_line1"));
+    assert!(found[0].message().contains("address_line1"));
 
     let contrib_like = "CREATE TABLE \"django_thing\" (\"id\" bigint PRIMARY KEY, \"a\" int NOT NULL, \"b\" int NOT NULL, UNIQUE (\"a\", \"b\"));
 CREATE INDEX \"django_thing_a\" ON \"django_thing\" (\"a\");";

@@ -67,7 +67,12 @@ fn compact(findings: &[Finding]) -> String {
                 .unwrap_or_default();
             format!(
                 "{}:{}:{}: {}[{}] {}{op}\n",
-                f.file.name, at.line, at.column, f.severity, f.rule, f.message
+                f.file.name,
+                at.line,
+                at.column,
+                f.severity,
+                f.rule,
+                f.message()
             )
         })
         .collect()

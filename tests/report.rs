@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pglint::finding::{Finding, Related, Severity, Summary};
+use pglint::finding::{Finding, Related, Severity, Summary, Text};
 use pglint::report::{compact, human, json};
 use pglint::source::SourceFile;
 use pglint::span::Span;
@@ -50,26 +50,21 @@ fn span_of(text: &str, needle: &str) -> Span {
 fn fixture() -> (Vec<Finding>, Summary) {
     let initial = SourceFile::new("shop/migrations/0001_initial.sql", INITIAL);
     let add = SourceFile::new("shop/migrations/0002_order_price.sql", ADD_PRICE);
-    let base = |file: &Arc<SourceFile>, rule: &str, severity, span, message: &str| Finding {
-        rule: rule.into(),
-        severity,
-        file: file.clone(),
-        span,
-        label: None,
-        message: message.into(),
-        help: None,
-        django: None,
-        operation: None,
-        related: Vec::new(),
-        statement: 0,
-        statement_span: span,
-        source_line: None,
-    };
+    let base =
+        |file: &Arc<SourceFile>, rule: &'static str, severity, span, message: &str| Finding {
+            rule,
+            severity,
+            file: file.clone(),
+            span,
+            text: Text::given(message),
+            operation: None,
+            related: Vec::new(),
+            statement: 0,
+            statement_span: span,
+            source_line: None,
+        };
     let findings = vec![
         Finding {
-            label: Some("floating point loses cents".into()),
-            help: Some("Use numeric(12, 2) for amounts of money".into()),
-            django: Some("models.DecimalField(max_digits=12, decimal_places=2)".into()),
             operation: Some("Add field price to order".into()),
             related: vec![Related {
                 file: initial.clone(),
@@ -77,6 +72,10 @@ fn fixture() -> (Vec<Finding>, Summary) {
                 label: "shop_order is created here".into(),
             }],
             statement: 1,
+            text: Text::given("Column \"price\" stores money as double precision")
+                .help("Use numeric(12, 2) for amounts of money")
+                .django("models.DecimalField(max_digits=12, decimal_places=2)")
+                .label("floating point loses cents"),
             ..base(
                 &add,
                 "float-for-money",
@@ -86,14 +85,17 @@ fn fixture() -> (Vec<Finding>, Summary) {
             )
         },
         Finding {
-            label: Some("the ALTER TABLE waits for every query on shop_order".into()),
-            help: Some("SET lock_timeout = '2s' before the first ALTER TABLE".into()),
             related: vec![Related {
                 file: add.clone(),
                 span: span_of(ADD_PRICE, "BEGIN"),
                 label: "the transaction starts here".into(),
             }],
             statement: 1,
+            text: Text::given(
+                "No lock_timeout is set before taking an ACCESS EXCLUSIVE lock on shop_order",
+            )
+            .help("SET lock_timeout = '2s' before the first ALTER TABLE")
+            .label("the ALTER TABLE waits for every query on shop_order"),
             ..base(
                 &add,
                 "missing-lock-timeout",
@@ -103,10 +105,13 @@ fn fixture() -> (Vec<Finding>, Summary) {
             )
         },
         Finding {
-            label: Some("rewrites shop_order under an ACCESS EXCLUSIVE lock".into()),
-            help: Some("Add the column without a default, then backfill in batches".into()),
             operation: Some("Add field größe to order".into()),
             statement: 2,
+            text: Text::given(
+                "Adding \"größe\" with a default rewrites the table on PostgreSQL 10 and older",
+            )
+            .help("Add the column without a default, then backfill in batches")
+            .label("rewrites shop_order under an ACCESS EXCLUSIVE lock"),
             ..base(
                 &add,
                 "add-column-volatile-default",
@@ -116,11 +121,14 @@ fn fixture() -> (Vec<Finding>, Summary) {
             )
         },
         Finding {
-            label: Some("blocks INSERT, UPDATE and DELETE on shop_order".into()),
-            help: Some("Build it CONCURRENTLY outside a transaction".into()),
-            django: Some("AddIndexConcurrently in a migration with atomic = False".into()),
             operation: Some("Alter field note on order: « Bemerkung » für Bestellungen ☃".into()),
             statement: 3,
+            text: Text::given(
+                "Building \"shop_order_note_idx\" blocks writes to shop_order until it finishes",
+            )
+            .help("Build it CONCURRENTLY outside a transaction")
+            .django("AddIndexConcurrently in a migration with atomic = False")
+            .label("blocks INSERT, UPDATE and DELETE on shop_order"),
             ..base(
                 &add,
                 "index-not-concurrent",
@@ -130,8 +138,9 @@ fn fixture() -> (Vec<Finding>, Summary) {
             )
         },
         Finding {
-            help: Some("End the migration with COMMIT;".into()),
             statement: 4,
+            text: Text::given("The transaction opened by BEGIN is never committed")
+                .help("End the migration with COMMIT;"),
             ..base(
                 &add,
                 "unterminated-transaction",
@@ -228,14 +237,13 @@ fn many_findings_in_a_big_file() {
     let findings: Vec<Finding> = spans
         .iter()
         .map(|&span| Finding {
-            rule: "float-for-money".into(),
+            rule: "float-for-money",
             severity: Severity::Warning,
             file: file.clone(),
             span,
-            label: Some("here".into()),
-            message: "money as double precision".into(),
-            help: Some("use numeric".into()),
-            django: None,
+            text: Text::given("money as double precision")
+                .help("use numeric")
+                .label("here"),
             operation: None,
             related: vec![Related {
                 file: file.clone(),

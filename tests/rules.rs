@@ -66,7 +66,7 @@ fn unknown_fields_in_a_rule_file_are_errors() {
 fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
     for rule in registry::rules() {
         let bad = common::lint_example(rule, &rule.docs.bad);
-        let ids: BTreeSet<_> = bad.iter().map(|f| f.rule.as_str()).collect();
+        let ids: BTreeSet<_> = bad.iter().map(|f| f.rule).collect();
         assert_eq!(
             ids,
             BTreeSet::from([rule.id.as_str()]),
@@ -74,17 +74,12 @@ fn bad_examples_raise_exactly_their_rule_and_good_ones_nothing() {
             rule.id
         );
         for f in &bad {
-            for text in [
-                Some(&f.message),
-                f.help.as_ref(),
-                f.django.as_ref(),
-                f.label.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
+            for text in [Some(f.message()), f.help(), f.django(), f.label()]
+                .into_iter()
+                .flatten()
             {
                 assert!(
-                    !has_placeholder(text),
+                    !has_placeholder(&text),
                     "{}: unfilled placeholder in {text:?}",
                     rule.id
                 );
@@ -131,7 +126,7 @@ fn labels_named_by_checks_exist() {
     for rule in registry::rules() {
         for f in common::lint_example(rule, &rule.docs.bad) {
             assert!(
-                f.label.is_some(),
+                f.label().is_some(),
                 "{}: the primary span has no label text",
                 rule.id
             );
@@ -231,7 +226,7 @@ fn fixtures_raise_exactly_what_they_expect() {
         let found: BTreeSet<_> =
             common::lint_enabling_after(context.as_deref(), (name, text.as_str()), stem)
                 .iter()
-                .map(|f| (f.statement + 1, f.rule.clone()))
+                .map(|f| (f.statement + 1, f.rule.to_string()))
                 .collect();
         if found != expected {
             let extra: Vec<_> = found.difference(&expected).collect();

@@ -15,7 +15,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             at.column,
             f.severity,
             f.rule,
-            one_line(&f.message)
+            one_line(&f.message())
         )?;
     }
     Ok(())

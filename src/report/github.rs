@@ -45,14 +45,14 @@ pub fn command(f: &Finding) -> String {
         "title={}",
         property(&format!("pglint({})", f.rule))
     ));
-    let mut message = f.message.clone();
-    if let Some(help) = &f.help {
+    let mut message = f.message().into_owned();
+    if let Some(help) = f.help() {
         message.push_str("\nHelp: ");
-        message.push_str(help);
+        message.push_str(&help);
     }
-    if let Some(django) = &f.django {
+    if let Some(django) = f.django() {
         message.push_str("\nDjango: ");
-        message.push_str(django);
+        message.push_str(&django);
     }
     if let Some(op) = &f.operation {
         message.push_str("\nOperation: ");

@@ -180,6 +180,7 @@ fn drawable(file: &SourceFile, span: Span) -> Span {
 /// A finding as miette sees it.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    message: String,
     source: IndexedSource,
     /// The help, Django hint and operation header, one per line.
     help: Option<String>,
@@ -190,10 +191,10 @@ struct FindingDiagnostic<'a> {
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
         let mut help = Vec::new();
-        if let Some(h) = &finding.help {
-            help.push(h.clone());
+        if let Some(h) = finding.help() {
+            help.push(h.into_owned());
         }
-        if let Some(d) = &finding.django {
+        if let Some(d) = finding.django() {
             help.push(format!("Django: {d}"));
         }
         if let Some(op) = &finding.operation {
@@ -201,6 +202,7 @@ impl<'a> FindingDiagnostic<'a> {
         }
         FindingDiagnostic {
             finding,
+            message: finding.message().into_owned(),
             source: IndexedSource::new(finding.file.clone()),
             help: (!help.is_empty()).then(|| help.join("\n")),
             elsewhere: finding
@@ -223,7 +225,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -258,8 +260,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        let primary =
-            LabeledSpan::new_primary_with_span(f.label.clone(), drawable(&f.file, f.span));
+        let primary = LabeledSpan::new_primary_with_span(
+            f.label().map(|l| l.into_owned()),
+            drawable(&f.file, f.span),
+        );
         let same_file = f
             .related
             .iter()

@@ -6,6 +6,7 @@
 //! is exclusive (it equals the start for an empty span). The summary is
 //! `{"files", "errors", "warnings", "infos"}`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -28,8 +29,8 @@ struct JsonFinding<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
-    message: &'a str,
-    help: Option<&'a str>,
+    message: Cow<'a, str>,
+    help: Option<Cow<'a, str>>,
     django_operation: Option<&'a str>,
 }
 
@@ -46,8 +47,8 @@ pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> i
                 column: start.column,
                 end_line: end.line,
                 end_column: end.column,
-                message: &f.message,
-                help: f.help.as_deref(),
+                message: f.message(),
+                help: f.help(),
                 django_operation: f.operation.as_deref(),
             }
         })

@@ -40,14 +40,14 @@ pub fn render(
         writeln!(out, "| Line | Severity | Rule | Message |")?;
         writeln!(out, "|---:|---|---|---|")?;
         for f in findings.iter().filter(|f| f.file.name == file) {
-            let mut message = text(&f.message);
-            if let Some(help) = &f.help {
+            let mut message = text(&f.message());
+            if let Some(help) = f.help() {
                 message.push_str("<br>Fix: ");
-                message.push_str(&text(help));
+                message.push_str(&text(&help));
             }
-            if let Some(django) = &f.django {
+            if let Some(django) = f.django() {
                 message.push_str("<br>Django: ");
-                message.push_str(&text(django));
+                message.push_str(&text(&django));
             }
             writeln!(
                 out,

@@ -51,7 +51,7 @@ pub fn log(findings: &[Finding]) -> Value {
             })
         })
         .collect();
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -63,7 +63,7 @@ pub fn log(findings: &[Finding]) -> Value {
                     .unwrap_or(""),
             );
             let n = seen
-                .entry((f.rule.clone(), path.clone(), statement.clone()))
+                .entry((f.rule, path.clone(), statement.clone()))
                 .or_insert(0);
             let occurrence = *n;
             *n += 1;
@@ -115,9 +115,9 @@ pub fn log(findings: &[Finding]) -> Value {
 }
 
 fn message(f: &Finding) -> String {
-    match &f.help {
-        Some(help) => format!("{}\n{help}", f.message),
-        None => f.message.clone(),
+    match f.help() {
+        Some(help) => format!("{}\n{help}", f.message()),
+        None => f.message().into_owned(),
     }
 }
 

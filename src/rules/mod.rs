@@ -7,7 +7,7 @@ pub mod docs;
 pub mod history;
 pub mod options;
 pub mod registry;
-mod template;
+pub(crate) mod template;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use self::checks::{CheckFn, Hit, Phase, StmtCtx};
 use self::decl::RuleDecl;
 use self::options::RuleOptions;
-use crate::finding::{Finding, Level, Related, Severity};
+use crate::finding::{Finding, Level, Related, Severity, Text};
 use crate::parse::Migration;
 use crate::schema::{Catalog, Changes, FileId, Origin};
 use crate::source::SourceFile;
@@ -236,15 +236,13 @@ impl Engine {
 
     fn finding(
         &self,
-        decl: &RuleDecl,
+        decl: &'static RuleDecl,
         severity: Severity,
         m: &Migration,
         index: usize,
         hit: Hit,
         files: &[Arc<SourceFile>],
     ) -> Finding {
-        let fill = |t: &str| template::fill(t, &hit.vars);
-        let label = hit.label.and_then(|k| decl.labels.get(k)).map(|t| fill(t));
         let related = hit
             .related
             .iter()
@@ -252,27 +250,25 @@ impl Engine {
                 Some(Related {
                     file: files.get(file.0)?.clone(),
                     span: *span,
-                    label: fill(decl.labels.get(*key)?),
+                    label: template::fill(decl.labels.get(*key)?, &hit.vars),
                 })
             })
             .collect();
         let stmt = m.statements.get(index);
+        let operation = stmt.and_then(|s| m.operation_of(s));
         Finding {
-            rule: decl.id.clone(),
+            rule: &decl.id,
             severity,
             file: m.file.clone(),
             span: hit.span,
-            label,
-            message: fill(&decl.message),
-            help: Some(fill(&decl.help)),
-            django: decl.django.as_deref().map(fill),
-            operation: stmt
-                .and_then(|s| m.operation_of(s))
-                .map(|o| o.describe.clone()),
+            text: Text::Rule {
+                decl,
+                label: hit.label,
+                vars: hit.vars,
+            },
+            operation: operation.map(|o| o.describe.clone()),
             related,
-            source_line: stmt
-                .and_then(|s| m.operation_of(s))
-                .and_then(|o| o.source_line),
+            source_line: operation.and_then(|o| o.source_line),
             statement: index,
             statement_span: stmt.map_or(hit.span, |s| s.span),
         }

@@ -34,7 +34,12 @@ fn run_with(e: &Engine, text: &str, on: &[usize]) -> Vec<(String, usize, String,
         .into_iter()
         .map(|f| {
             let under = m.text(f.span).to_string();
-            (f.rule, f.statement, under, f.message)
+            (
+                f.rule.to_string(),
+                f.statement,
+                under,
+                f.message().into_owned(),
+            )
         })
         .collect()
 }
@@ -152,7 +157,7 @@ fn an_unused_id_points_at_the_id() {
     assert_eq!(f.rule, UNUSED_SUPPRESSION);
     assert_eq!(f.statement, 1);
     assert_eq!(m.text(f.span), "syntax-error");
-    assert_eq!(f.label.as_deref(), Some("suppresses nothing"));
+    assert_eq!(f.label().as_deref(), Some("suppresses nothing"));
     assert_eq!(f.start().line, 2);
 }
 

@@ -62,7 +62,7 @@ pub fn lint_example(rule: &pglint::rules::decl::RuleDecl, sql: &str) -> Vec<Find
 }
 
 pub fn rule_ids(findings: &[Finding]) -> Vec<String> {
-    findings.iter().map(|f| f.rule.clone()).collect()
+    findings.iter().map(|f| f.rule.to_string()).collect()
 }
 
 /// Asserts that `sql` raises `rule` (and possibly others).
