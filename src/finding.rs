@@ -207,7 +207,7 @@ impl Finding {
     }
 
     pub fn docs_url(&self) -> String {
-        docs_url(&self.rule)
+        docs_url(self.rule)
     }
 }
 

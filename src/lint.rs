@@ -312,7 +312,7 @@ impl<'a> Replay<'a> {
             self.findings.extend(
                 found
                     .into_iter()
-                    .filter(|f| !config.ignores(&f.file.name, &f.rule)),
+                    .filter(|f| !config.ignores(&f.file.name, f.rule)),
             );
         }
     }

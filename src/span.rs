@@ -45,18 +45,31 @@ pub struct LineCol {
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// 0-based lines holding a non-ASCII byte, ascending. On any other line a column is a byte
+    /// difference, so a column costs the same on a megabyte-long line as on a short one.
+    non_ascii: Vec<usize>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
+        let mut non_ascii = Vec::new();
+        let mut ascii = true;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                if !ascii {
+                    non_ascii.push(starts.len() - 1);
+                    ascii = true;
+                }
+                starts.push(i + 1);
+            } else if !b.is_ascii() {
+                ascii = false;
+            }
+        }
+        if !ascii {
+            non_ascii.push(starts.len() - 1);
+        }
+        LineIndex { starts, non_ascii }
     }
 
     /// 0-based index of the line holding `offset`.
@@ -80,7 +93,11 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let column = text[start..offset].chars().count() + 1;
+        let column = if self.non_ascii.binary_search(&line).is_ok() {
+            text[start..offset].chars().count() + 1
+        } else {
+            offset - start + 1
+        };
         LineCol {
             line: line + 1,
             column,
@@ -109,6 +126,24 @@ mod tests {
             idx.line_col(text, text.len()),
             LineCol { line: 3, column: 1 }
         );
+    }
+
+    #[test]
+    fn columns_on_ascii_and_non_ascii_lines_agree_with_counting_characters() {
+        let text = "a ü b\nplain x\n☃☃ y\nlast ü z";
+        let idx = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            let mut at = offset;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let expected = LineCol {
+                line: text[..at].matches('\n').count() + 1,
+                column: text[line_start..at].chars().count() + 1,
+            };
+            assert_eq!(idx.line_col(text, offset), expected, "offset {offset}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! punctuation marks and replaces everything else (quotes, `:`, `#`, `;`, `%`, newlines, …)
 //! with `_`, so no identifier can break the chart's syntax.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::timeline::{FileLocks, is_table_like};
@@ -16,15 +17,14 @@ use crate::schema::QualifiedName;
 /// The chart, or `None` when no table that existed before is locked.
 pub fn diagram(f: &FileLocks) -> Option<String> {
     let mut lanes: Vec<(&QualifiedName, Vec<String>)> = Vec::new();
+    let mut lane_at: HashMap<&QualifiedName, usize> = HashMap::new();
     for row in &f.rows {
         for lock in row.locks.iter().filter(|l| !l.new && is_table_like(l.kind)) {
-            let lane = match lanes.iter().position(|(r, _)| *r == &lock.relation) {
-                Some(i) => &mut lanes[i].1,
-                None => {
-                    lanes.push((&lock.relation, Vec::new()));
-                    &mut lanes.last_mut().expect("just pushed").1
-                }
-            };
+            let i = *lane_at.entry(&lock.relation).or_insert_with(|| {
+                lanes.push((&lock.relation, Vec::new()));
+                lanes.len() - 1
+            });
+            let lane = &mut lanes[i].1;
             let (tag, blocks) = match (lock.mode.blocks_reads(), lock.mode.blocks_writes()) {
                 (true, _) => ("crit, ", "blocks reads and writes"),
                 (false, true) => ("active, ", "blocks writes"),

@@ -7,7 +7,7 @@
 //! when the transaction is never closed; outside a transaction a lock is released when its
 //! statement ends.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use pg_query::protobuf::TransactionStmtKind;
 
@@ -449,11 +449,17 @@ fn summarize(rows: &[Row]) -> Summary {
         atomic: rows.iter().any(|r| r.in_transaction),
         ..Summary::default()
     };
+    // Where each relation already is in the summary's lists: one pass over the rows, however
+    // many tables a migration touches.
+    let mut table_at: HashMap<&QualifiedName, usize> = HashMap::new();
+    let mut new_seen: HashSet<&QualifiedName> = HashSet::new();
+    let mut rewrite_at: HashMap<&QualifiedName, usize> = HashMap::new();
+    let mut scan_at: HashMap<&QualifiedName, usize> = HashMap::new();
     let is_new = |rel: &QualifiedName, row: &Row| row.new_relations.contains(rel);
     for row in rows {
         for l in &row.locks {
             if l.new {
-                if !s.new_relations.contains(&l.relation) {
+                if new_seen.insert(&l.relation) {
                     s.new_relations.push(l.relation.clone());
                 }
                 continue;
@@ -461,22 +467,24 @@ fn summarize(rows: &[Row]) -> Summary {
             if !is_table_like(l.kind) {
                 continue;
             }
-            match s.tables.iter_mut().find(|t| t.relation == l.relation) {
-                Some(t) if t.mode >= l.mode => {}
-                Some(t) => t.mode = l.mode,
-                None => s.tables.push(TableHold {
-                    relation: l.relation.clone(),
-                    kind: l.kind,
-                    mode: l.mode,
-                    spans: Vec::new(),
-                }),
+            match table_at.get(&l.relation) {
+                Some(&i) => s.tables[i].mode = s.tables[i].mode.max(l.mode),
+                None => {
+                    table_at.insert(&l.relation, s.tables.len());
+                    s.tables.push(TableHold {
+                        relation: l.relation.clone(),
+                        kind: l.kind,
+                        mode: l.mode,
+                        spans: Vec::new(),
+                    });
+                }
             }
         }
         for r in row.rewrites.iter().filter(|r| !is_new(r, row)) {
-            add_line(&mut s.rewrites, r, row.line);
+            add_line(&mut s.rewrites, &mut rewrite_at, r, row.line);
         }
         for r in row.scans.iter().filter(|r| !is_new(r, row)) {
-            add_line(&mut s.scans, r, row.line);
+            add_line(&mut s.scans, &mut scan_at, r, row.line);
         }
         if let Some(reason) = &row.refused {
             s.refused.push((row.line, reason.clone()));
@@ -488,56 +496,77 @@ fn summarize(rows: &[Row]) -> Summary {
             s.syntax_errors.push((row.line, msg.clone()));
         }
     }
-    for t in &mut s.tables {
-        t.spans = held_spans(rows, &t.relation, t.mode);
+    let spans = held_spans(rows, &s.tables, &table_at);
+    for (t, spans) in s.tables.iter_mut().zip(spans) {
+        t.spans = spans;
     }
     s
 }
 
-fn add_line(list: &mut Vec<(QualifiedName, Vec<usize>)>, relation: &QualifiedName, line: usize) {
-    match list.iter_mut().find(|(r, _)| r == relation) {
-        Some((_, lines)) => {
-            if !lines.contains(&line) {
+/// Adds `line` to the lines of `relation` (rows come in file order, so a line already there
+/// is the last one).
+fn add_line<'a>(
+    list: &mut Vec<(QualifiedName, Vec<usize>)>,
+    at: &mut HashMap<&'a QualifiedName, usize>,
+    relation: &'a QualifiedName,
+    line: usize,
+) {
+    match at.get(relation) {
+        Some(&i) => {
+            let lines = &mut list[i].1;
+            if lines.last() != Some(&line) {
                 lines.push(line);
             }
         }
-        None => list.push((relation.clone(), vec![line])),
+        None => {
+            at.insert(relation, list.len());
+            list.push((relation.clone(), vec![line]));
+        }
     }
 }
 
-/// The stretches during which `relation` is locked in `mode` (or stronger): each statement
-/// taking it holds it through `held_through_row`; overlapping stretches merge.
-fn held_spans(rows: &[Row], relation: &QualifiedName, mode: LockMode) -> Vec<HeldSpan> {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
+/// For each table of the summary, the stretches during which it is locked in its summary mode
+/// (or stronger): each statement taking it holds it through `held_through_row`; overlapping
+/// stretches merge. One pass over the rows for all tables.
+fn held_spans(
+    rows: &[Row],
+    tables: &[TableHold],
+    table_at: &HashMap<&QualifiedName, usize>,
+) -> Vec<Vec<HeldSpan>> {
+    // Per table: (first row, last row held through, latest line a taking row holds it until).
+    let mut spans: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); tables.len()];
+    // The last row counted for each table, so a row locking it twice counts once.
+    let mut last_row: Vec<Option<usize>> = vec![None; tables.len()];
     for (i, row) in rows.iter().enumerate() {
-        let takes = row
-            .locks
-            .iter()
-            .any(|l| &l.relation == relation && l.mode >= mode);
-        if !takes {
-            continue;
-        }
-        let end = row.held_through_row.max(i);
-        match spans.last_mut() {
-            Some((_, last_end)) if i <= *last_end => *last_end = (*last_end).max(end),
-            _ => spans.push((i, end)),
+        for l in &row.locks {
+            let Some(&t) = table_at.get(&l.relation) else {
+                continue;
+            };
+            if l.mode < tables[t].mode || last_row[t] == Some(i) {
+                continue;
+            }
+            last_row[t] = Some(i);
+            let end = row.held_through_row.max(i);
+            match spans[t].last_mut() {
+                Some((_, last_end, until)) if i <= *last_end => {
+                    *last_end = (*last_end).max(end);
+                    *until = (*until).max(row.held_until_line);
+                }
+                _ => spans[t].push((i, end, row.held_until_line)),
+            }
         }
     }
     spans
         .into_iter()
-        .map(|(from, to)| HeldSpan {
-            from_line: rows[from].line,
-            until_line: rows[from..=to]
-                .iter()
-                .filter(|r| {
-                    r.locks
-                        .iter()
-                        .any(|l| &l.relation == relation && l.mode >= mode)
+        .map(|table| {
+            table
+                .into_iter()
+                .map(|(from, to, until)| HeldSpan {
+                    from_line: rows[from].line,
+                    until_line: until,
+                    statements: to - from + 1,
                 })
-                .map(|r| r.held_until_line)
-                .max()
-                .unwrap_or(rows[to].held_until_line),
-            statements: to - from + 1,
+                .collect()
         })
         .collect()
 }

@@ -78,7 +78,7 @@ pub fn parse_file(file: Arc<SourceFile>) -> Migration {
             split::Piece::Sql(span) => parse_piece(&file.text, span, &mut statements),
             split::Piece::Parsed(span, node) => statements.push(Statement {
                 base: 0,
-                ..Statement::new(span, Ok(node))
+                ..Statement::new(span, Ok(*node))
             }),
             split::Piece::Error { span, error } => {
                 statements.push(Statement::new(span, Err(error)))

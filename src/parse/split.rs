@@ -14,7 +14,7 @@ pub enum Piece {
     /// Text to parse on its own.
     Sql(Span),
     /// A statement already parsed with the whole file; the tree's locations are file offsets.
-    Parsed(Span, NodeEnum),
+    Parsed(Span, Box<NodeEnum>),
     Error {
         span: Span,
         error: SyntaxError,
@@ -124,7 +124,7 @@ fn pieces(text: &str, spans: impl Iterator<Item = (Span, Option<NodeEnum>)>) -> 
         let trimmed = Span::new(start, trim_end(text, Span::new(start, span.end)));
         if !trimmed.is_empty() {
             out.statements.push(match node {
-                Some(node) => Piece::Parsed(trimmed, node),
+                Some(node) => Piece::Parsed(trimmed, Box::new(node)),
                 None => Piece::Sql(trimmed),
             });
         }

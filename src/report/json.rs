@@ -40,7 +40,7 @@ pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> i
         .map(|f| {
             let (start, end) = (f.start(), f.end());
             JsonFinding {
-                rule: &f.rule,
+                rule: f.rule,
                 severity: f.severity.as_str(),
                 path: &f.file.name,
                 line: start.line,

@@ -7,6 +7,7 @@
 //! backslash-escaped and `< > &` as entities, so an identifier such as
 //! `"<img src=x onerror=alert(1)>"`, `|` or backticks neither breaks a table nor injects markup.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::summary_line;
@@ -28,18 +29,12 @@ pub fn render(
         writeln!(out, "**{}**", summary_line(summary))?;
     }
     writeln!(out)?;
-    let mut files: Vec<&str> = Vec::new();
-    for f in findings {
-        if !files.contains(&f.file.name.as_str()) {
-            files.push(&f.file.name);
-        }
-    }
-    for file in files {
+    for (file, group) in by_file(findings) {
         writeln!(out, "### {}", code(&super::repo_path(file)))?;
         writeln!(out)?;
         writeln!(out, "| Line | Severity | Rule | Message |")?;
         writeln!(out, "|---:|---|---|---|")?;
-        for f in findings.iter().filter(|f| f.file.name == file) {
+        for f in group {
             let mut message = text(&f.message());
             if let Some(help) = f.help() {
                 message.push_str("<br>Fix: ");
@@ -73,6 +68,22 @@ pub fn render(
     Ok(())
 }
 
+/// The findings grouped by file name, files in the order they first appear, each file's
+/// findings in their order; one pass (a file's findings need not be adjacent).
+fn by_file(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        let name = f.file.name.as_str();
+        let i = *index.entry(name).or_insert_with(|| {
+            groups.push((name, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(f);
+    }
+    groups
+}
+
 fn severity(s: Severity) -> &'static str {
     match s {
         Severity::Error => "❌ error",
@@ -86,5 +97,55 @@ fn files_phrase(n: usize) -> String {
         "1 file".to_string()
     } else {
         format!("{n} files")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::span::Span;
+
+    fn finding(file: &std::sync::Arc<SourceFile>, message: &str) -> Finding {
+        Finding {
+            rule: "index-not-concurrent",
+            severity: Severity::Warning,
+            file: file.clone(),
+            span: Span::new(0, 1),
+            text: crate::finding::Text::given(message),
+            operation: None,
+            related: Vec::new(),
+            source_line: None,
+            statement: 0,
+            statement_span: Span::new(0, 1),
+        }
+    }
+
+    #[test]
+    fn files_in_order_of_first_finding_even_when_not_adjacent() {
+        let a = SourceFile::new("a.sql", "x;\n");
+        let b = SourceFile::new("b.sql", "y;\n");
+        let findings = [
+            finding(&b, "first b"),
+            finding(&a, "first a"),
+            finding(&b, "second b"),
+            finding(&a, "second a"),
+        ];
+        let mut out = Vec::new();
+        render(&findings, &Summary::count(2, &findings), &[], &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let at = |s: &str| {
+            assert_eq!(out.matches(s).count(), 1, "{s:?} once in:\n{out}");
+            out.find(s).unwrap()
+        };
+        let order = [
+            at("### `b.sql`"),
+            at("first b"),
+            at("second b"),
+            at("### `a.sql`"),
+            at("first a"),
+            at("second a"),
+        ];
+        assert!(order.is_sorted(), "{order:?} in:\n{out}");
     }
 }

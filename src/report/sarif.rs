@@ -11,12 +11,15 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::repo_path;
 use crate::finding::{Finding, Level, Severity};
 use crate::rules::{docs, registry};
+use crate::source::SourceFile;
+use crate::span::Span;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const FINGERPRINT_KEY: &str = "pglint/v1";
@@ -51,32 +54,38 @@ pub fn log(findings: &[Finding]) -> Value {
             })
         })
         .collect();
-    let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
+    let rule_index: HashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut paths = Paths::default();
+    let mut statements = Statements::default();
+    // (rule, path, statement) → (hash of the three, findings seen so far): each statement is
+    // normalised and hashed once, however many findings it has.
+    let mut seen: HashMap<(&str, usize, usize), (u64, usize)> = HashMap::new();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let path = repo_path(&f.file.name);
-            let statement = normalise(
-                f.file
-                    .text
-                    .get(f.statement_span.start..f.statement_span.end)
-                    .unwrap_or(""),
-            );
-            let n = seen
-                .entry((f.rule, path.clone(), statement.clone()))
-                .or_insert(0);
+            let (path_id, path) = paths.get(&f.file.name);
+            let statement = statements.id(f);
+            let (hash, n) = seen.entry((f.rule, path_id, statement)).or_insert_with(|| {
+                (
+                    fingerprint_hash(f.rule, path, statements.text(statement)),
+                    0,
+                )
+            });
             let occurrence = *n;
             *n += 1;
+            let fingerprint = format!("{hash:016x}:{occurrence}");
             let mut result = json!({
                 "ruleId": f.rule,
                 "level": severity_level(f.severity),
                 "message": { "text": message(f) },
-                "locations": [primary_location(f)],
-                "partialFingerprints": {
-                    FINGERPRINT_KEY: fingerprint(&f.rule, &path, &statement, occurrence),
-                },
+                "locations": [primary_location(f, &mut paths)],
+                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
             });
-            if let Some(index) = rules.iter().position(|r| r.id == f.rule) {
+            if let Some(index) = rule_index.get(f.rule) {
                 result["ruleIndex"] = json!(index);
             }
             if !f.related.is_empty() {
@@ -85,7 +94,7 @@ pub fn log(findings: &[Finding]) -> Value {
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let mut loc = location(&r.file, r.span);
+                        let mut loc = location(&r.file, r.span, &mut paths);
                         loc["id"] = json!(i);
                         loc["message"] = json!({ "text": r.label });
                         loc
@@ -121,25 +130,101 @@ fn message(f: &Finding) -> String {
     }
 }
 
-/// Where the finding is; for generated SQL (`pglint django`) the operation's line in the .py.
-fn primary_location(f: &Finding) -> Value {
-    match f.source_line {
-        Some(line) => json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&repo_path(&f.file.name)) },
-                "region": { "startLine": line }
-            }
-        }),
-        None => location(&f.file, f.span),
+/// Each file's [`repo_path`] and URI, worked out once per file name rather than per finding
+/// (`repo_path` asks the file system about absolute paths).
+#[derive(Default)]
+struct Paths {
+    /// file name → index in `list`
+    at: HashMap<String, usize>,
+    /// repo path → its id (two names can be one path: `./a.sql` and `a.sql`)
+    ids: HashMap<String, usize>,
+    /// (repo path, its id, URI)
+    list: Vec<(String, usize, String)>,
+}
+
+impl Paths {
+    /// The id and repo path of a file name.
+    fn get(&mut self, name: &str) -> (usize, &str) {
+        let i = self.index(name);
+        (self.list[i].1, &self.list[i].0)
+    }
+
+    fn uri(&mut self, name: &str) -> String {
+        let i = self.index(name);
+        self.list[i].2.clone()
+    }
+
+    fn index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.at.get(name) {
+            return i;
+        }
+        let path = repo_path(name);
+        let next = self.ids.len();
+        let id = *self.ids.entry(path.clone()).or_insert(next);
+        let uri = uri(&path);
+        self.list.push((path, id, uri));
+        self.at.insert(name.to_string(), self.list.len() - 1);
+        self.list.len() - 1
     }
 }
 
-fn location(file: &crate::source::SourceFile, span: crate::span::Span) -> Value {
+/// The distinct normalised statement texts findings are in, each normalised once.
+#[derive(Default)]
+struct Statements {
+    /// (file, statement span) → text id
+    at: HashMap<(*const SourceFile, Span), usize>,
+    by_text: HashMap<String, usize>,
+    texts: Vec<String>,
+}
+
+impl Statements {
+    fn id(&mut self, f: &Finding) -> usize {
+        let key = (Arc::as_ptr(&f.file), f.statement_span);
+        if let Some(&i) = self.at.get(&key) {
+            return i;
+        }
+        let text = normalise(
+            f.file
+                .text
+                .get(f.statement_span.start..f.statement_span.end)
+                .unwrap_or(""),
+        );
+        let i = match self.by_text.get(&text) {
+            Some(&i) => i,
+            None => {
+                self.texts.push(text.clone());
+                self.by_text.insert(text, self.texts.len() - 1);
+                self.texts.len() - 1
+            }
+        };
+        self.at.insert(key, i);
+        i
+    }
+
+    fn text(&self, id: usize) -> &str {
+        &self.texts[id]
+    }
+}
+
+/// Where the finding is; for generated SQL (`pglint django`) the operation's line in the .py.
+fn primary_location(f: &Finding, paths: &mut Paths) -> Value {
+    match f.source_line {
+        Some(line) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": paths.uri(&f.file.name) },
+                "region": { "startLine": line }
+            }
+        }),
+        None => location(&f.file, f.span, paths),
+    }
+}
+
+fn location(file: &SourceFile, span: Span, paths: &mut Paths) -> Value {
     let start = file.lines.line_col(&file.text, span.start);
     let end = file.lines.line_col(&file.text, span.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(&repo_path(&file.name)) },
+            "artifactLocation": { "uri": paths.uri(&file.name) },
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -203,6 +288,13 @@ pub fn normalise(sql: &str) -> String {
 /// FNV-1a (64 bits; stable across platforms and releases, unlike std's hasher) of the parts,
 /// then `:occurrence`.
 pub fn fingerprint(rule: &str, path: &str, statement: &str, occurrence: usize) -> String {
+    format!(
+        "{:016x}:{occurrence}",
+        fingerprint_hash(rule, path, statement)
+    )
+}
+
+fn fingerprint_hash(rule: &str, path: &str, statement: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in [rule, path, statement] {
         for b in part.bytes().chain(std::iter::once(0)) {
@@ -210,7 +302,7 @@ pub fn fingerprint(rule: &str, path: &str, statement: &str, occurrence: usize) -
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    format!("{hash:016x}:{occurrence}")
+    hash
 }
 
 #[cfg(test)]

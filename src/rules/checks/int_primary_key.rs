@@ -49,7 +49,7 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
                 .var("suggested", suggested),
         );
     }
-    narrower_foreign_keys(ctx, &columns, hits);
+    narrower_foreign_keys(ctx, columns, hits);
 }
 
 /// `PRIMARY KEY (a)` written as a table constraint of a CREATE TABLE.

@@ -35,21 +35,26 @@ fn ends_with_any(name: &str, suffixes: &[String]) -> Option<String> {
 
 // --- repeating-column-group --------------------------------------------------------------
 
-/// `phone2` → `phone`, `tag_3` → `tag`; `None` without a trailing number.
-fn group_stem(name: &str) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit());
-    if stem.len() == lower.len() {
+/// `phone2` → `phone`, `tag_3` → `tag`; `None` without a trailing number. Borrowed: it runs
+/// on every column of the table for each column a statement adds.
+fn group_stem(name: &str) -> Option<&str> {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if stem.len() == name.len() {
         return None;
     }
     let stem = stem.trim_end_matches('_');
-    (!stem.is_empty()).then(|| stem.to_string())
+    (!stem.is_empty()).then_some(stem)
+}
+
+/// Whether `name` belongs to the group of `stem` (case-insensitively, as Postgres folds them).
+fn in_group(name: &str, stem: &str) -> bool {
+    group_stem(name).is_some_and(|s| s.eq_ignore_ascii_case(stem))
 }
 
 pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let added: Vec<&TypedColumn<'_>> = ctx
         .columns()
-        .into_iter()
+        .iter()
         .filter(|c| c.origin != Origin::AlterType)
         .collect();
     let Some(table) = added.first().map(|c| c.table.clone()) else {
@@ -63,33 +68,36 @@ pub fn repeating_column_group(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     };
     let mut done: Vec<String> = Vec::new();
     for col in &added {
-        let Some(stem) = group_stem(col.name) else {
+        let Some(stem) = group_stem(col.name).map(str::to_ascii_lowercase) else {
             continue;
         };
         if done.contains(&stem) || allowed.iter().any(|a| a.eq_ignore_ascii_case(&stem)) {
             continue;
         }
         done.push(stem.clone());
-        let in_group = |name: &str| group_stem(name).as_deref() == Some(stem.as_str());
-        let members: Vec<&str> = t
+        let in_group = |name: &str| in_group(name, &stem);
+        // Counted without copying: this runs for every column added to a wide table.
+        let (count, had) = t
             .columns
             .iter()
-            .map(|c| c.name.as_str())
-            .filter(|c| in_group(c))
-            .collect();
-        let had = t
-            .columns
-            .iter()
-            .filter(|c| in_group(&c.name) && !ctx.added_here(c))
-            .count();
+            .filter(|c| in_group(&c.name))
+            .fold((0, 0), |(n, had), c| {
+                (n + 1, had + usize::from(!ctx.added_here(c)))
+            });
         // Reported once, where the group reaches its minimum size.
-        if members.len() < min || had >= min {
+        if count < min || had >= min {
             continue;
         }
         // At the last member this statement adds: the one that completes the group.
         let Some(last) = added.iter().rev().find(|c| in_group(c.name)) else {
             continue;
         };
+        let members: Vec<&str> = t
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|c| in_group(c))
+            .collect();
         let mut hit = column_hit(ctx, last)
             .var("stem", stem.clone())
             .var("columns", members.join(", "))
@@ -119,7 +127,7 @@ pub fn delimited_list_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         if let Some(suffix) = ends_with_any(col.name, suffixes) {
-            hits.push(column_hit(ctx, &col).var("suffix", suffix));
+            hits.push(column_hit(ctx, col).var("suffix", suffix));
         }
     }
 }
@@ -134,7 +142,7 @@ pub fn fk_array_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         if let Some(suffix) = ends_with_any(col.name, suffixes) {
-            hits.push(column_hit(ctx, &col).var("suffix", suffix));
+            hits.push(column_hit(ctx, col).var("suffix", suffix));
         }
     }
 }
@@ -181,7 +189,7 @@ fn copied_from<'c>(
 pub fn denormalized_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let added: Vec<&TypedColumn<'_>> = ctx
         .columns()
-        .into_iter()
+        .iter()
         .filter(|c| c.origin != Origin::AlterType)
         .collect();
     let Some(table) = added.first().map(|c| c.table.clone()) else {

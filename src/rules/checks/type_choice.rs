@@ -8,8 +8,8 @@ use crate::schema::types::serial_kind;
 /// Reports every column of the statement for which `flag` returns the suggested type.
 fn flag(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>, flag: impl Fn(&TypedColumn<'_>) -> Option<String>) {
     for col in ctx.columns() {
-        if let Some(suggested) = flag(&col) {
-            hits.push(type_hit(ctx, &col).var("suggested", suggested));
+        if let Some(suggested) = flag(col) {
+            hits.push(type_hit(ctx, col).var("suggested", suggested));
         }
     }
 }
