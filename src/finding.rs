@@ -99,64 +99,57 @@ pub enum Text {
         label: Option<&'static str>,
         vars: Vec<(&'static str, String)>,
     },
-    /// Words given as they are (findings made outside the rule engine, tests).
-    Given {
-        message: String,
-        help: Option<String>,
-        django: Option<String>,
-        label: Option<String>,
-    },
+    /// Words given as they are (findings made outside the rule engine, tests); boxed, so
+    /// that the common case keeps a finding small.
+    Given(Box<GivenText>),
+}
+
+#[derive(Debug, Clone)]
+pub struct GivenText {
+    pub message: String,
+    pub help: Option<String>,
+    pub django: Option<String>,
+    pub label: Option<String>,
 }
 
 impl Text {
     /// Words given as they are: a message, no help, no Django advice, no label.
     pub fn given(message: impl Into<String>) -> Text {
-        Text::Given {
+        Text::Given(Box::new(GivenText {
             message: message.into(),
             help: None,
             django: None,
             label: None,
-        }
+        }))
     }
 
-    fn given_mut(
-        &mut self,
-    ) -> Option<(
-        &mut Option<String>,
-        &mut Option<String>,
-        &mut Option<String>,
-    )> {
+    fn given_mut(&mut self) -> Option<&mut GivenText> {
         match self {
-            Text::Given {
-                help,
-                django,
-                label,
-                ..
-            } => Some((help, django, label)),
+            Text::Given(g) => Some(g),
             Text::Rule { .. } => None,
         }
     }
 
     /// With a help text (words given as they are only).
     pub fn help(mut self, text: impl Into<String>) -> Text {
-        if let Some((help, _, _)) = self.given_mut() {
-            *help = Some(text.into());
+        if let Some(g) = self.given_mut() {
+            g.help = Some(text.into());
         }
         self
     }
 
     /// With Django advice (words given as they are only).
     pub fn django(mut self, text: impl Into<String>) -> Text {
-        if let Some((_, django, _)) = self.given_mut() {
-            *django = Some(text.into());
+        if let Some(g) = self.given_mut() {
+            g.django = Some(text.into());
         }
         self
     }
 
     /// With a label on the primary span (words given as they are only).
     pub fn label(mut self, text: impl Into<String>) -> Text {
-        if let Some((_, _, label)) = self.given_mut() {
-            *label = Some(text.into());
+        if let Some(g) = self.given_mut() {
+            g.label = Some(text.into());
         }
         self
     }
@@ -166,14 +159,14 @@ impl Finding {
     pub fn message(&self) -> Cow<'_, str> {
         match &self.text {
             Text::Rule { decl, vars, .. } => Cow::Owned(fill(&decl.message, vars)),
-            Text::Given { message, .. } => Cow::Borrowed(message),
+            Text::Given(g) => Cow::Borrowed(&g.message),
         }
     }
 
     pub fn help(&self) -> Option<Cow<'_, str>> {
         match &self.text {
             Text::Rule { decl, vars, .. } => Some(Cow::Owned(fill(&decl.help, vars))),
-            Text::Given { help, .. } => help.as_deref().map(Cow::Borrowed),
+            Text::Given(g) => g.help.as_deref().map(Cow::Borrowed),
         }
     }
 
@@ -183,7 +176,7 @@ impl Finding {
             Text::Rule { decl, vars, .. } => {
                 decl.django.as_deref().map(|t| Cow::Owned(fill(t, vars)))
             }
-            Text::Given { django, .. } => django.as_deref().map(Cow::Borrowed),
+            Text::Given(g) => g.django.as_deref().map(Cow::Borrowed),
         }
     }
 
@@ -193,7 +186,7 @@ impl Finding {
             Text::Rule { decl, label, vars } => label
                 .and_then(|k| decl.labels.get(k))
                 .map(|t| Cow::Owned(fill(t, vars))),
-            Text::Given { label, .. } => label.as_deref().map(Cow::Borrowed),
+            Text::Given(g) => g.label.as_deref().map(Cow::Borrowed),
         }
     }
 

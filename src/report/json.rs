@@ -16,8 +16,18 @@ use crate::finding::{Finding, Summary};
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: &'a Summary,
+}
+
+/// The findings, each turned into its JSON shape as it is written: filling every finding's
+/// texts up front would hold them all in memory at once.
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(JsonFinding::new))
+    }
 }
 
 #[derive(Serialize)]
@@ -34,30 +44,30 @@ struct JsonFinding<'a> {
     django_operation: Option<&'a str>,
 }
 
+impl<'a> JsonFinding<'a> {
+    fn new(f: &'a Finding) -> Self {
+        let (start, end) = (f.start(), f.end());
+        JsonFinding {
+            rule: f.rule,
+            severity: f.severity.as_str(),
+            path: &f.file.name,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            message: f.message(),
+            help: f.help(),
+            django_operation: f.operation.as_deref(),
+        }
+    }
+}
+
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let findings = findings
-        .iter()
-        .map(|f| {
-            let (start, end) = (f.start(), f.end());
-            JsonFinding {
-                rule: f.rule,
-                severity: f.severity.as_str(),
-                path: &f.file.name,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                message: f.message(),
-                help: f.help(),
-                django_operation: f.operation.as_deref(),
-            }
-        })
-        .collect();
     serde_json::to_writer_pretty(
         &mut *out,
         &Report {
             version: 1,
-            findings,
+            findings: Findings(findings),
             summary,
         },
     )?;

@@ -27,6 +27,7 @@ mod names;
 mod replay;
 pub mod types;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pg_query::NodeEnum;
@@ -51,14 +52,20 @@ pub struct Origin {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QualifiedName {
-    pub schema: String,
+    /// Borrowed for `public`: nearly every name of a Django schema is in it, and the catalog
+    /// holds several names per table and index.
+    pub schema: Cow<'static, str>,
     pub name: String,
 }
 
 impl QualifiedName {
-    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(schema: impl AsRef<str>, name: impl Into<String>) -> Self {
+        let schema = match schema.as_ref() {
+            "public" => Cow::Borrowed("public"),
+            other => Cow::Owned(other.to_string()),
+        };
         QualifiedName {
-            schema: schema.into(),
+            schema,
             name: name.into(),
         }
     }
@@ -79,7 +86,10 @@ impl QualifiedName {
 
     /// The same schema, another name (an index next to its table).
     pub fn sibling(&self, name: impl Into<String>) -> Self {
-        QualifiedName::new(self.schema.clone(), name)
+        QualifiedName {
+            schema: self.schema.clone(),
+            name: name.into(),
+        }
     }
 }
 
@@ -97,7 +107,8 @@ impl std::fmt::Display for QualifiedName {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     tables: BTreeMap<QualifiedName, Table>,
-    indexes: BTreeMap<QualifiedName, Index>,
+    /// Boxed: an index is large, and B-tree nodes keep room for eleven values.
+    indexes: BTreeMap<QualifiedName, Box<Index>>,
     views: BTreeMap<QualifiedName, View>,
     /// Index names per table, in creation order.
     table_indexes: HashMap<QualifiedName, Vec<QualifiedName>>,
@@ -224,13 +235,16 @@ pub struct Index {
     pub name: QualifiedName,
     pub table: QualifiedName,
     pub keys: Vec<IndexKey>,
-    /// Per key: the operator class, if one was given (`varchar_pattern_ops`).
+    /// Per key: the operator class, if one was given (`varchar_pattern_ops`); empty when no
+    /// key has one. Read it with [`Index::opclass`].
     pub opclasses: Vec<Option<String>>,
-    /// Per key: the expression text for [`IndexKey::Expression`] keys.
+    /// Per key: the expression text for [`IndexKey::Expression`] keys; empty when no key is an
+    /// expression. Read it with [`Index::key_expr`].
     pub key_exprs: Vec<Option<String>>,
-    /// Per key: `DESC`.
+    /// Per key: `DESC`; empty when no key is. Read it with [`Index::is_descending`].
     pub descending: Vec<bool>,
-    pub method: String,
+    /// The access method (`btree`, `gin`, …).
+    pub method: Cow<'static, str>,
     pub unique: bool,
     pub partial: bool,
     /// The `WHERE` predicate of a partial index, as SQL text.
@@ -258,6 +272,21 @@ impl Index {
             IndexKey::Column(c) => Some(c.as_str()),
             IndexKey::Expression => None,
         })
+    }
+
+    /// The operator class given for key `i`.
+    pub fn opclass(&self, i: usize) -> Option<&str> {
+        self.opclasses.get(i)?.as_deref()
+    }
+
+    /// The expression text of key `i`, when it is an expression.
+    pub fn key_expr(&self, i: usize) -> Option<&str> {
+        self.key_exprs.get(i)?.as_deref()
+    }
+
+    /// Whether key `i` is sorted `DESC`.
+    pub fn is_descending(&self, i: usize) -> bool {
+        self.descending.get(i).copied().unwrap_or(false)
     }
 
     /// Whether the index mentions `column` anywhere (keys, expressions, predicate, INCLUDE).
@@ -391,12 +420,12 @@ impl Catalog {
     }
 
     pub fn index(&self, name: &QualifiedName) -> Option<&Index> {
-        self.indexes.get(name)
+        self.indexes.get(name).map(|i| &**i)
     }
 
     /// Every index, by name.
     pub fn indexes(&self) -> impl Iterator<Item = &Index> {
-        self.indexes.values()
+        self.indexes.values().map(|i| &**i)
     }
 
     /// The indexes of a table (constraint-backing ones included), in creation order.
@@ -408,13 +437,13 @@ impl Catalog {
             .get(table)
             .into_iter()
             .flatten()
-            .filter_map(|n| self.indexes.get(n))
+            .filter_map(|n| self.indexes.get(n).map(|i| &**i))
     }
 
     /// The index backing constraint `constraint` of `table` (PRIMARY KEY, UNIQUE, EXCLUDE).
     pub fn index_of_constraint(&self, table: &QualifiedName, constraint: &str) -> Option<&Index> {
         let c = self.tables.get(table)?.constraint(constraint)?;
-        self.indexes.get(c.index.as_ref()?)
+        self.indexes.get(c.index.as_ref()?).map(|i| &**i)
     }
 
     /// The foreign keys declared on `table`.

@@ -137,14 +137,14 @@ fn dump(cat: &Catalog) -> String {
                 let mut s = match k {
                     IndexKey::Column(c) => c.clone(),
                     IndexKey::Expression => {
-                        format!("({})", i.key_exprs[n].clone().unwrap_or_default())
+                        format!("({})", i.key_expr(n).unwrap_or_default())
                     }
                 };
-                if let Some(o) = &i.opclasses[n] {
+                if let Some(o) = i.opclass(n) {
                     s.push(' ');
                     s.push_str(o);
                 }
-                if i.descending[n] {
+                if i.is_descending(n) {
                     s.push_str(" DESC");
                 }
                 s

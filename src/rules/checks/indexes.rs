@@ -95,7 +95,7 @@ fn span_within(ctx: &StmtCtx<'_>, ix: &Index, within: Span) -> Span {
 fn key_text(ix: &Index, i: usize) -> Option<&str> {
     match ix.keys.get(i)? {
         IndexKey::Column(c) => Some(c.as_str()),
-        IndexKey::Expression => ix.key_exprs.get(i)?.as_deref(),
+        IndexKey::Expression => ix.key_expr(i),
     }
 }
 
@@ -109,10 +109,10 @@ fn same_leading_keys(a: &Index, b: &Index, n: usize) -> bool {
         a.keys[i] == b.keys[i]
             && key_text(a, i).is_some()
             && key_text(a, i) == key_text(b, i)
-            && a.opclasses.get(i) == b.opclasses.get(i)
+            && a.opclass(i) == b.opclass(i)
     });
-    let same_order = (0..n).all(|i| a.descending.get(i) == b.descending.get(i));
-    let reversed = (0..n).all(|i| a.descending.get(i) != b.descending.get(i));
+    let same_order = (0..n).all(|i| a.is_descending(i) == b.is_descending(i));
+    let reversed = (0..n).all(|i| a.is_descending(i) != b.is_descending(i));
     keys_match && (same_order || reversed)
 }
 

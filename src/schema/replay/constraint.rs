@@ -1,11 +1,13 @@
 //! Table constraints: adding them (with the index a PRIMARY KEY, UNIQUE or EXCLUDE builds),
 //! dropping them, and keeping the foreign-key reverse links in step.
 
+use std::borrow::Cow;
+
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType as Ct};
 
 use super::index::{
-    KeyColumns, access_method, index_elem_names, index_elems, insert_index, remove_index,
+    KeyColumns, access_method, index_elem_names, index_elems, insert_index, remove_index, sparse,
 };
 use crate::schema::expr::{column_refs, expr_text, strings};
 use crate::schema::names::{choose_name, column_addition};
@@ -124,7 +126,7 @@ pub(super) fn add_constraint(
                     opclasses: vec![None; n],
                     key_exprs: vec![None; n],
                     descending: vec![false; n],
-                    method: "btree".to_string(),
+                    method: Cow::Borrowed("btree"),
                     unique: true,
                     partial: false,
                     predicate: None,
@@ -176,9 +178,9 @@ pub(super) fn add_constraint(
                 name: iq,
                 table: table_name.clone(),
                 keys: elems.keys,
-                opclasses: elems.opclasses,
-                key_exprs: elems.key_exprs,
-                descending: elems.descending,
+                opclasses: sparse(elems.opclasses),
+                key_exprs: sparse(elems.key_exprs),
+                descending: sparse(elems.descending),
                 method: access_method(&c.access_method, "gist"),
                 unique: false,
                 partial: elems.predicate.is_some(),

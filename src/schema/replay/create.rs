@@ -81,6 +81,11 @@ pub(super) fn create_table(cat: &mut Catalog, s: &pb::CreateStmt, origin: Origin
     }
     cat.tables.insert(name.clone(), table);
     add_constraints(cat, &name, pending, origin);
+    // The catalog keeps every table of the run: no room to spare.
+    if let Some(t) = cat.tables.get_mut(&name) {
+        t.columns.shrink_to_fit();
+        t.constraints.shrink_to_fit();
+    }
 }
 
 /// Builds a column from its definition; `base` is the inherited column being refined.

@@ -1,6 +1,8 @@
 //! Indexes: CREATE INDEX, ALTER INDEX … ATTACH PARTITION, and the bookkeeping that keeps
 //! `indexes` and `table_indexes` in step.
 
+use std::borrow::Cow;
+
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, Node};
 
@@ -14,11 +16,11 @@ pub(super) fn insert_index(cat: &mut Catalog, idx: Index) {
         .entry(idx.table.clone())
         .or_default()
         .push(idx.name.clone());
-    cat.indexes.insert(idx.name.clone(), idx);
+    cat.indexes.insert(idx.name.clone(), Box::new(idx));
 }
 
 pub(super) fn remove_index(cat: &mut Catalog, name: &QualifiedName) -> Option<Index> {
-    let idx = cat.indexes.remove(name)?;
+    let idx = *cat.indexes.remove(name)?;
     cat.journal.removed_indexes.push(name.clone());
     if let Some(list) = cat.table_indexes.get_mut(&idx.table) {
         list.retain(|n| n != name);
@@ -122,9 +124,27 @@ fn elem_name_for_naming(e: &pb::IndexElem) -> String {
         .unwrap_or_else(|| "expr".to_string())
 }
 
-/// The access method written (`USING gin`), or the statement's default.
-pub(super) fn access_method(written: &str, default: &str) -> String {
-    if written.is_empty() { default } else { written }.to_string()
+/// The access method written (`USING gin`), or the statement's default; the built-in ones
+/// are not copied (the catalog holds one per index).
+pub(super) fn access_method(written: &str, default: &'static str) -> Cow<'static, str> {
+    const BUILT_IN: [&str; 6] = ["btree", "hash", "gist", "gin", "spgist", "brin"];
+    if written.is_empty() {
+        return Cow::Borrowed(default);
+    }
+    match BUILT_IN.iter().find(|m| **m == written) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(written.to_string()),
+    }
+}
+
+/// A per-key list kept only when some key differs from the default (most indexes have no
+/// operator class, expression or `DESC`): see [`Index::opclass`] and friends.
+pub(super) fn sparse<T: Default + PartialEq>(mut per_key: Vec<T>) -> Vec<T> {
+    if per_key.iter().all(|v| *v == T::default()) {
+        return Vec::new();
+    }
+    per_key.shrink_to_fit();
+    per_key
 }
 
 pub(super) fn index_elem_names(nodes: &[Node]) -> Vec<String> {
@@ -174,9 +194,9 @@ pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin)
         name,
         table,
         keys: elems.keys,
-        opclasses: elems.opclasses,
-        key_exprs: elems.key_exprs,
-        descending: elems.descending,
+        opclasses: sparse(elems.opclasses),
+        key_exprs: sparse(elems.key_exprs),
+        descending: sparse(elems.descending),
         method: access_method(&s.access_method, "btree"),
         unique: s.unique,
         partial: elems.predicate.is_some(),
