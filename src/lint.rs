@@ -309,16 +309,27 @@ impl<'a> Replay<'a> {
             // Inline suppressions first, so one whose finding the config hides is not "unused".
             let found = crate::suppress::apply(self.engine, &migration, found);
             let config = self.config;
-            self.findings.extend(
-                found
-                    .into_iter()
-                    .filter(|f| !config.ignores(&f.file.name, f.rule)),
-            );
+            let kept = found
+                .into_iter()
+                .filter(|f| !config.ignores(&f.file.name, f.rule));
+            extend_gently(&mut self.findings, kept);
         }
     }
 
     fn finish(self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
         (self.findings, self.linted, self.locks)
+    }
+}
+
+/// Appends to a list that grows by a quarter when full instead of doubling: the findings of a
+/// large run are held while the catalog is at its largest, and a doubled list would leave up
+/// to half of its room unused.
+fn extend_gently<T>(list: &mut Vec<T>, items: impl Iterator<Item = T>) {
+    for item in items {
+        if list.len() == list.capacity() {
+            list.reserve_exact((list.len() / 4).max(64));
+        }
+        list.push(item);
     }
 }
 
@@ -345,8 +356,8 @@ pub(crate) fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputErr
     (migrations, errors)
 }
 
-/// How many threads parse files: `PGLINT_THREADS` when it holds a positive number, else one
-/// per core.
+/// How many threads a run uses: `PGLINT_THREADS` when it holds a positive number, else one
+/// per core. One of them replays and checks the files in order; the others parse ahead.
 pub fn parse_threads() -> usize {
     std::env::var("PGLINT_THREADS")
         .ok()
@@ -359,13 +370,14 @@ pub fn parse_threads() -> usize {
 /// the stack it runs on, so more room only means deeper (still checked) recursion.
 const PARSE_STACK: usize = 16 << 20;
 
-/// Reads and parses the inputs on [`parse_threads`] workers and hands each result to `each`,
-/// in input order, on the calling thread. Workers take the next file as they finish one but
+/// Reads and parses the inputs on [`parse_threads`] minus one workers and hands each result to
+/// `each`, in input order, on the calling thread (with one thread in all, reads, parses and
+/// hands on in turn). Workers take the next file as they finish one but
 /// stay at most a few files ahead of `each`, so parsed trees never pile up in memory whatever
 /// the number of files. A panic while parsing one file becomes that file's error.
 pub(crate) fn for_each_parsed(
     inputs: Vec<Result<Input, InputError>>,
-    mut each: impl FnMut(usize, Result<Migration, InputError>),
+    mut each: impl FnMut(usize, Result<Migration, InputError>) + Send,
 ) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex, mpsc};
@@ -385,7 +397,30 @@ pub(crate) fn for_each_parsed(
             }
         }
     }
-    let threads = parse_threads().min(total).max(1);
+    // The calling thread replays and checks; the other threads parse ahead of it.
+    let threads = parse_threads().saturating_sub(1).min(total);
+    if threads == 0 {
+        // One thread: everything in order, on a thread with the parsers' stack.
+        std::thread::scope(|scope| {
+            let run = || {
+                for (i, job) in jobs.iter().enumerate() {
+                    let result = match job {
+                        Some(input) => load_guarded(input),
+                        None => Err(expand_errors[i].take().expect("an input error")),
+                    };
+                    each(i, result);
+                }
+            };
+            std::thread::Builder::new()
+                .name("pglint".into())
+                .stack_size(PARSE_STACK)
+                .spawn_scoped(scope, run)
+                .expect("cannot start pglint's thread")
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        });
+        return;
+    }
     let window = threads * 4;
     let next = AtomicUsize::new(0);
     // How many results `each` has taken; `usize::MAX / 2` once the consumer is gone.

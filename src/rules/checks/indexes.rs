@@ -11,35 +11,8 @@
 use pg_query::NodeEnum;
 
 use super::{Hit, StmtCtx};
-use crate::schema::{Catalog, Index, IndexKey, QualifiedName, Table};
+use crate::schema::{Index, IndexKey, QualifiedName, Table};
 use crate::span::Span;
-
-/// The indexes this statement creates (by name), with the catalog just after it.
-fn created<'c>(ctx: &StmtCtx<'c>) -> Option<(&'c Catalog, Vec<QualifiedName>)> {
-    if !matches!(
-        ctx.node,
-        NodeEnum::IndexStmt(_) | NodeEnum::CreateStmt(_) | NodeEnum::AlterTableStmt(_)
-    ) || ctx.changes.created_indexes.is_empty()
-    {
-        return None;
-    }
-    let after = ctx.catalog;
-    let mut new: Vec<QualifiedName> = ctx
-        .changes
-        .created_indexes
-        .iter()
-        .filter(|name| {
-            // Partition-attach plumbing (`ON ONLY`, attached children) is the partitioning
-            // family's business.
-            after
-                .index(name)
-                .is_some_and(|ix| !ix.only && ix.attached_to.is_none())
-        })
-        .cloned()
-        .collect();
-    new.sort();
-    (!new.is_empty()).then_some((after, new))
-}
 
 /// Where to point at an index this statement creates: its name, else its constraint's name,
 /// else its first key column, else the table name.
@@ -162,13 +135,8 @@ fn duplicate_pair<'i>(a: &'i Index, b: &'i Index) -> Option<&'i Index> {
 }
 
 pub fn duplicate_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    let (after, new) = (ctx.catalog, ctx.created_indexes());
+    for &ix in new {
         let Some(other) = after
             .indexes_of(&ix.table)
             .take_while(|o| o.name != ix.name)
@@ -306,14 +274,9 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 pub fn redundant_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
+    let (after, new) = (ctx.catalog, ctx.created_indexes());
     let ignored = ctx.options.list("ignore_tables");
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    for &ix in new {
         if ignored.iter().any(|p| glob_match(p, &ix.table.name)) {
             continue;
         }
@@ -348,13 +311,8 @@ fn container_method(type_name: &str) -> Option<&'static str> {
 }
 
 pub fn btree_on_container(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    let (after, new) = (ctx.catalog, ctx.created_indexes());
+    for &ix in new {
         // A unique btree enforces equality of whole values: that is what it is for.
         if ix.method != "btree" || ix.unique {
             continue;
@@ -403,13 +361,8 @@ pub fn btree_on_container(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 // --- low-selectivity-index ---------------------------------------------------------------
 
 pub fn low_selectivity_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    let (after, new) = (ctx.catalog, ctx.created_indexes());
+    for &ix in new {
         if ix.method != "btree" || ix.unique || ix.partial || ix.keys.len() != 1 {
             continue;
         }
@@ -435,14 +388,9 @@ pub fn low_selectivity_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 // --- wide-index --------------------------------------------------------------------------
 
 pub fn wide_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
+    let new = ctx.created_indexes();
     let max = ctx.options.int("max_columns").unwrap_or(4);
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    for &ix in new {
         // A unique index or constraint needs every column to state its rule.
         if ix.unique || ix.constraint.is_some() {
             continue;
@@ -466,15 +414,10 @@ pub fn wide_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 // --- too-many-indexes --------------------------------------------------------------------
 
 pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
-    let Some((after, new)) = created(ctx) else {
-        return;
-    };
+    let (after, new) = (ctx.catalog, ctx.created_indexes());
     let max = usize::try_from(ctx.options.int("max_indexes").unwrap_or(10)).unwrap_or(0);
     let mut seen: Vec<&QualifiedName> = Vec::new();
-    for name in &new {
-        let Some(ix) = after.index(name) else {
-            continue;
-        };
+    for &ix in new {
         if seen.contains(&&ix.table) {
             continue;
         }

@@ -70,6 +70,7 @@ pub struct StmtCtx<'a> {
 pub struct StmtCache<'a> {
     columns: std::cell::OnceCell<Vec<columns::TypedColumn<'a>>>,
     existing_alter: std::cell::OnceCell<Option<QualifiedName>>,
+    created_indexes: std::cell::OnceCell<Vec<&'a crate::schema::Index>>,
 }
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
@@ -234,6 +235,28 @@ impl<'a> StmtCtx<'a> {
                 .catalog
                 .view(table)
                 .is_some_and(|v| v.created.file == self.file)
+    }
+
+    /// The indexes this statement created, by name, as the catalog holds them after it
+    /// ([`Phase::After`]; empty before). Partition-attach plumbing (`ON ONLY`, attached
+    /// children) is left out: that is the partitioning family's business.
+    pub fn created_indexes(&self) -> &'a [&'a crate::schema::Index] {
+        self.cache.created_indexes.get_or_init(|| {
+            let relevant = matches!(
+                self.node,
+                NodeEnum::IndexStmt(_) | NodeEnum::CreateStmt(_) | NodeEnum::AlterTableStmt(_)
+            );
+            let mut new: Vec<&crate::schema::Index> = self
+                .changes
+                .created_indexes
+                .iter()
+                .filter(|_| relevant)
+                .filter_map(|name| self.catalog.index(name))
+                .filter(|ix| !ix.only && ix.attached_to.is_none())
+                .collect();
+            new.sort_by(|a, b| a.name.cmp(&b.name));
+            new
+        })
     }
 
     /// Whether a column was added by this statement (it keeps the statement as its origin).
