@@ -158,7 +158,7 @@ fn in_process(label: &str, files: &[File], runs: usize) {
     let (floor, _) = best(runs, || parse_floor(files));
     rate("`pg_query::parse` per file (floor)", floor, bytes, stmts);
     let (split, _) = best(runs, || split_and_parse(files));
-    rate("pglint split + parse per statement", split, bytes, stmts);
+    rate("pglint parse (whole file; per statement after a syntax error)", split, bytes, stmts);
     let (lint, findings) = best(runs, || full_lint(&engine, files));
     rate("full lint, every rule on", lint, bytes, stmts);
     let summary = Summary::count(files.len(), &findings);
@@ -205,7 +205,7 @@ fn in_process(label: &str, files: &[File], runs: usize) {
     }
 }
 
-/// Runs a command under `/usr/bin/time -f %M`; wall time and peak RSS in MB.
+/// Runs a command under `/usr/bin/time -f %M`; wall time and peak RSS in MB (10^6 bytes).
 fn timed(cmd: &mut Command) -> (f64, f64, Option<i32>) {
     let mut time = Command::new("/usr/bin/time");
     time.arg("-f")
@@ -230,7 +230,8 @@ fn timed(cmd: &mut Command) -> (f64, f64, Option<i32>) {
         .last()
         .and_then(|l| l.trim().parse().ok())
         .unwrap_or(f64::NAN);
-    (wall, kb / 1024.0, out.status.code())
+    // KiB → MB (10^6 bytes).
+    (wall, kb * 1024.0 / 1e6, out.status.code())
 }
 
 fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
@@ -248,7 +249,7 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
     println!(
         "| run | time | MB/s | statements/s | peak RSS | RSS / input |\n|---|---:|---:|---:|---:|---:|"
     );
-    let mut one = 0.0;
+    let mut walls = Vec::new();
     for threads in ["1", "2"] {
         let runs: Vec<_> = (0..3)
             .map(|_| {
@@ -264,39 +265,73 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
             })
             .collect();
         let (wall, rss, _) = runs.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
-        if threads == "1" {
-            one = wall;
-        }
+        walls.push(wall);
         println!(
-            "| pglint, {threads} thread(s) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
+            "| pglint, `PGLINT_THREADS={threads}` | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
             bytes as f64 / 1e6 / wall,
             stmts as f64 / 1e3 / wall,
-            rss * 1048576.0 / bytes as f64
+            rss / (bytes as f64 / 1e6)
         );
-        if threads == "2" {
-            println!("| 2 threads speed-up | {:.2}x | | | | |", one / wall);
-        }
     }
-    let squawk = std::env::var("SQUAWK").unwrap_or_else(|_| "squawk".into());
-    if Command::new(&squawk).arg("--version").output().is_ok() {
-        let files = sql_files(dir);
-        let mut cmd = Command::new(&squawk);
-        cmd.args(["--reporter", "json"])
-            .args(&files)
+    let (one, two) = (walls[0], walls[1]);
+    println!("| 2 threads speed-up over 1 | {:.2}x | | | | |", one / two);
+    // The peers lint each file on its own; both are given every file (eugene does not look
+    // into sub-directories, so it gets the app directories).
+    let files = sql_files(dir);
+    let app_dirs: Vec<PathBuf> = {
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.dedup();
+        dirs
+    };
+    let peers: [(&str, &str, Vec<String>, Vec<PathBuf>); 2] = [
+        (
+            "squawk",
+            "SQUAWK",
+            vec!["--reporter".into(), "json".into()],
+            files.clone(),
+        ),
+        (
+            "eugene",
+            "EUGENE",
+            vec!["lint".into(), "-f".into(), "json".into(), "-a".into()],
+            app_dirs,
+        ),
+    ];
+    let mut ratios = Vec::new();
+    for (name, var, args, paths) in peers {
+        let exe = std::env::var(var).unwrap_or_else(|_| name.into());
+        let Ok(version) = Command::new(&exe).arg("--version").output() else {
+            println!("| {name} not found (set {var}=/path/to/{name}) | | | | | |");
+            continue;
+        };
+        let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+        let mut cmd = Command::new(&exe);
+        cmd.args(&args)
+            .args(&paths)
             .stdout(std::process::Stdio::null());
         let (wall, rss, _) = (0..2)
             .map(|_| timed(&mut cmd))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .unwrap();
         println!(
-            "| squawk `--reporter json` (its default rules) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
+            "| {version} `{}` (its default rules) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
+            args.join(" "),
             bytes as f64 / 1e6 / wall,
             stmts as f64 / 1e3 / wall,
-            rss * 1048576.0 / bytes as f64
+            rss / (bytes as f64 / 1e6)
         );
-        println!("\npglint (1 thread) is {:.2}x squawk's speed", wall / one);
-    } else {
-        println!("\n(squawk not found: set SQUAWK=/path/to/squawk)");
+        ratios.push(format!(
+            "pglint is {:.2}x {name}'s speed with 2 threads, {:.2}x with 1",
+            wall / two,
+            wall / one
+        ));
+    }
+    println!();
+    for r in ratios {
+        println!("{r}");
     }
 }
 
@@ -367,8 +402,8 @@ fn main() {
     }
     stress(&stress_dir);
 
-    let dump = Path::new("/work/shared/fixtures/pg_dump/gitlab.sql");
-    let dump = std::env::var_os("PGLINT_BENCH_DUMP").map_or(dump.to_path_buf(), PathBuf::from);
+    let dump = root().join("../shared/fixtures/pg_dump/gitlab.sql");
+    let dump = std::env::var_os("PGLINT_BENCH_DUMP").map_or(dump, PathBuf::from);
     if let Ok(text) = std::fs::read_to_string(&dump) {
         let engine = all_rules();
         let f = [File {
@@ -376,11 +411,18 @@ fn main() {
             text,
         }];
         let n = split_and_parse(&f);
+        // As `--schema`: parsed and replayed into the catalog, not reported.
+        let (seed, _) = best(3, || {
+            let m =
+                pglint::parse::parse_file(SourceFile::new(f[0].name.clone(), f[0].text.clone()));
+            pglint::lint::lint_migrations(&engine, &pglint::config::Config::default(), [(m, false)])
+        });
         let (d, _) = best(2, || full_lint(&engine, &f));
         println!(
-            "\nschema seeding: {} ({n} statements, {:.1} MB) replayed and linted in {:.3} s",
+            "\nschema seeding: {} ({n} statements, {:.1} MB): loaded as `--schema` (parse + replay) in {:.3} s; linted as a migration with every rule on in {:.3} s",
             dump.display(),
             f[0].text.len() as f64 / 1e6,
+            seed.as_secs_f64(),
             d.as_secs_f64()
         );
     }
