@@ -158,7 +158,12 @@ fn in_process(label: &str, files: &[File], runs: usize) {
     let (floor, _) = best(runs, || parse_floor(files));
     rate("`pg_query::parse` per file (floor)", floor, bytes, stmts);
     let (split, _) = best(runs, || split_and_parse(files));
-    rate("pglint parse (whole file; per statement after a syntax error)", split, bytes, stmts);
+    rate(
+        "pglint parse (whole file; per statement after a syntax error)",
+        split,
+        bytes,
+        stmts,
+    );
     let (lint, findings) = best(runs, || full_lint(&engine, files));
     rate("full lint, every rule on", lint, bytes, stmts);
     let summary = Summary::count(files.len(), &findings);

@@ -432,12 +432,17 @@ impl Catalog {
     pub fn indexes_of<'a>(
         &'a self,
         table: &'a QualifiedName,
-    ) -> impl Iterator<Item = &'a Index> + 'a {
+    ) -> impl DoubleEndedIterator<Item = &'a Index> + 'a {
         self.table_indexes
             .get(table)
             .into_iter()
             .flatten()
             .filter_map(|n| self.indexes.get(n).map(|i| &**i))
+    }
+
+    /// How many indexes `table` has (constraint-backing ones included).
+    pub fn index_count(&self, table: &QualifiedName) -> usize {
+        self.table_indexes.get(table).map_or(0, Vec::len)
     }
 
     /// The index backing constraint `constraint` of `table` (PRIMARY KEY, UNIQUE, EXCLUDE).

@@ -422,16 +422,31 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         seen.push(&ix.table);
-        let count = after.indexes_of(&ix.table).count();
-        let before: Vec<&Index> = after
-            .indexes_of(&ix.table)
-            .filter(|o| !ctx.changes.created_indexes.contains(&o.name))
-            .collect();
+        // Counted, not listed: this runs for every index added to a table with many.
+        let count = after.index_count(&ix.table);
+        let added_here = |o: &Index| ctx.changes.created_indexes.contains(&o.name);
+        let before = count
+            - ctx
+                .changes
+                .created_indexes
+                .iter()
+                .filter(|n| after.index(n).is_some_and(|o| o.table == ix.table))
+                .count();
         // Once per table and file: where the count first passes the limit, or at the first
-        // index this file adds to a table already past it.
-        let first_in_file = !before.iter().any(|o| o.origin.file == ctx.file);
-        if count <= max || (before.len() > max && !first_in_file) {
+        // index this file adds to a table already past it (the latest earlier index shows
+        // whether this file added one before).
+        if count <= max {
             continue;
+        }
+        if before > max {
+            let earlier_in_file = after
+                .indexes_of(&ix.table)
+                .rev()
+                .filter(|o| !added_here(o))
+                .any(|o| o.origin.file == ctx.file);
+            if earlier_in_file {
+                continue;
+            }
         }
         let mut hit = Hit::at(index_span(ctx, ix))
             .label("index")
@@ -447,7 +462,7 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             );
         }
         let table = ix.table.clone();
-        hits.push(hit.confirm(move |cat| cat.indexes_of(&table).count() > max));
+        hits.push(hit.confirm(move |cat| cat.index_count(&table) > max));
     }
 }
 
