@@ -23,6 +23,11 @@ use pglint::finding::{Level, Summary};
 use pglint::rules::{Engine, Settings, registry};
 use pglint::source::SourceFile;
 
+// The binary's allocator, so that in-process figures are those of the shipped program.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct File {
     name: String,
     text: String,
