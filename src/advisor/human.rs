@@ -278,7 +278,7 @@ fn held_until(row: &Row) -> String {
 pub(super) fn notes(row: &Row) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(msg) = &row.syntax_error {
-        out.push(format!("! PostgreSQL cannot parse this statement: {msg}"));
+        out.push(format!("! cannot analyse this statement: {msg}"));
     }
     if let Some(reason) = &row.refused {
         out.push(format!("! PostgreSQL refuses this statement: {reason}"));

@@ -3,6 +3,7 @@
 
 mod django;
 mod ffi;
+mod scanner_cost;
 mod split;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@
 
 use pg_query::NodeEnum;
 
-use super::{Comment, SyntaxError, ffi};
+use super::{Comment, SyntaxError, ffi, scanner_cost};
 use crate::span::Span;
 
 pub enum Piece {
@@ -29,6 +29,9 @@ pub struct Pieces {
 /// Splits `text`, parsing it whole when that succeeds: the common case, a file that is all
 /// valid SQL, then costs one parse instead of a split and a parse per statement.
 pub fn split_and_parse(text: &str) -> Pieces {
+    if let Some((run, openers)) = scanner_cost::quadratic_run(text) {
+        return split_before_costly_run(text, run, openers);
+    }
     if text.contains('\0') || !meta_commands(text).is_empty() {
         return split(text);
     }
@@ -188,6 +191,44 @@ fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
     // Where the construct that never closes opens. Parsing the whole text is no guide: it
     // stops at the first *syntax* error, which may lie in an earlier, complete statement.
     let open_at = unterminated_at(scan_text.as_bytes());
+    let (mut out, broken_start) = split_up_to(text, open_at);
+    let broken = &scan_text[broken_start..];
+    let failure = ffi::parse(broken).err();
+    let message = failure
+        .as_ref()
+        .map_or("the text cannot be tokenized".to_string(), |f| {
+            f.message.clone()
+        });
+    let err_at = failure.and_then(|f| f.cursor_char).map_or(open_at, |c| {
+        broken_start + char_pos_to_span(broken, c).start
+    });
+    let at = Span::new(
+        err_at,
+        (err_at + next_char_len(text, err_at)).min(text.len()),
+    );
+    push_rest_as_error(text, broken_start, SyntaxError { message, at }, &mut out);
+    out
+}
+
+/// A run of comment openers the scanner would take minutes over (see [`scanner_cost`]): the
+/// text before its statement is linted, the rest of the file is one error.
+fn split_before_costly_run(text: &str, run: Span, openers: usize) -> Pieces {
+    let (mut out, broken_start) = split_up_to(text, run.start);
+    let message = format!(
+        "{openers} comment openers (`/*`) in one run of {} operator characters: PostgreSQL's scanner takes time quadratic in such a run, so pglint does not parse from this statement on",
+        run.len()
+    );
+    let first = text[run.start..run.end]
+        .find("/*")
+        .map_or(run.start, |i| run.start + i);
+    let at = Span::new(first, first + 2);
+    push_rest_as_error(text, broken_start, SyntaxError { message, at }, &mut out);
+    out
+}
+
+/// Pieces of the text before `open_at`, where something that cannot be parsed begins, and
+/// where the statement holding it starts.
+fn split_up_to(text: &str, open_at: usize) -> (Pieces, usize) {
     // Split the text before it; its last piece is the start of the broken statement unless a
     // `;` ends that piece before the construct opens.
     let mut out = match open_at {
@@ -211,29 +252,13 @@ fn split_unscannable(text: &str, scan_text: &str) -> Pieces {
             .min(open_at),
     };
     let broken_start = skip_trivia(text, Span::new(broken_start, open_at), None);
-    let broken = &scan_text[broken_start..];
-    let failure = ffi::parse(broken).err();
-    let message = failure
-        .as_ref()
-        .map_or("the text cannot be tokenized".to_string(), |f| {
-            f.message.clone()
-        });
-    let err_at = failure.and_then(|f| f.cursor_char).map_or(open_at, |c| {
-        broken_start + char_pos_to_span(broken, c).start
-    });
-    let span = Span::new(
-        broken_start,
-        trim_end(text, Span::new(broken_start, text.len())),
-    );
-    let at = Span::new(
-        err_at,
-        (err_at + next_char_len(text, err_at)).min(text.len()),
-    );
-    out.statements.push(Piece::Error {
-        span,
-        error: SyntaxError { message, at },
-    });
-    out
+    (out, broken_start)
+}
+
+/// Everything from `start` to the end of the file as one error piece.
+fn push_rest_as_error(text: &str, start: usize, error: SyntaxError, out: &mut Pieces) {
+    let span = Span::new(start, trim_end(text, Span::new(start, text.len())));
+    out.statements.push(Piece::Error { span, error });
 }
 
 /// The offset where the first quote, quoted identifier, block comment or dollar quote that

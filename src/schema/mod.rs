@@ -23,6 +23,7 @@
 //! and column lists are renamed, the printed expression is not).
 
 mod expr;
+mod index_store;
 mod names;
 mod replay;
 pub mod types;
@@ -107,16 +108,16 @@ impl std::fmt::Display for QualifiedName {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     tables: BTreeMap<QualifiedName, Table>,
-    /// Boxed: an index is large, and B-tree nodes keep room for eleven values.
-    indexes: BTreeMap<QualifiedName, Box<Index>>,
+    indexes: index_store::IndexStore,
     views: BTreeMap<QualifiedName, View>,
-    /// Index names per table, in creation order.
-    table_indexes: HashMap<QualifiedName, Vec<QualifiedName>>,
     /// Referenced table → tables that declared a foreign key to it (may hold a table whose
     /// FK was dropped since; queries check the constraints themselves).
     referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Partitioned table → its partitions, in creation/attach order.
     partitions: HashMap<QualifiedName, Vec<QualifiedName>>,
+    /// First candidate name of an unnamed index (`t_c_idx`) → the pass (`t_c_idx{n}`) before
+    /// which every candidate is taken; cleared whenever a relation goes or changes name.
+    free_name_from: HashMap<QualifiedName, u32>,
     /// What the statement being replayed changed, returned by [`Catalog::apply`].
     journal: Changes,
 }
@@ -279,6 +280,14 @@ impl Index {
         self.opclasses.get(i)?.as_deref()
     }
 
+    /// How key `i` compares: a column name or an expression's text.
+    pub fn key_text(&self, i: usize) -> Option<&str> {
+        match self.keys.get(i)? {
+            IndexKey::Column(c) => Some(c.as_str()),
+            IndexKey::Expression => self.key_expr(i),
+        }
+    }
+
     /// The expression text of key `i`, when it is an expression.
     pub fn key_expr(&self, i: usize) -> Option<&str> {
         self.key_exprs.get(i)?.as_deref()
@@ -420,12 +429,12 @@ impl Catalog {
     }
 
     pub fn index(&self, name: &QualifiedName) -> Option<&Index> {
-        self.indexes.get(name).map(|i| &**i)
+        self.indexes.get(name)
     }
 
     /// Every index, by name.
     pub fn indexes(&self) -> impl Iterator<Item = &Index> {
-        self.indexes.values().map(|i| &**i)
+        self.indexes.iter()
     }
 
     /// The indexes of a table (constraint-backing ones included), in creation order.
@@ -433,22 +442,40 @@ impl Catalog {
         &'a self,
         table: &'a QualifiedName,
     ) -> impl DoubleEndedIterator<Item = &'a Index> + 'a {
-        self.table_indexes
-            .get(table)
-            .into_iter()
-            .flatten()
-            .filter_map(|n| self.indexes.get(n).map(|i| &**i))
+        self.indexes.of_table(table)
+    }
+
+    /// Indexes created before `ix` on its table whose first `prefix` keys may be those of
+    /// `ix`, among those with `total` keys in all, in creation order: the candidates for
+    /// duplicate and redundant indexes, found without walking the table's other indexes.
+    pub fn earlier_with_leading_keys<'a>(
+        &'a self,
+        ix: &Index,
+        prefix: usize,
+        total: usize,
+    ) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes.earlier_with_leading_keys(ix, prefix, total)
+    }
+
+    /// Sorts a table's indexes in creation order (as [`Catalog::indexes_of`] lists them).
+    pub fn index_order(&self, name: &QualifiedName) -> u32 {
+        self.indexes.order(name)
+    }
+
+    /// The most keys any index has had.
+    pub fn max_index_keys(&self) -> usize {
+        self.indexes.max_keys()
     }
 
     /// How many indexes `table` has (constraint-backing ones included).
     pub fn index_count(&self, table: &QualifiedName) -> usize {
-        self.table_indexes.get(table).map_or(0, Vec::len)
+        self.indexes.count_of(table)
     }
 
     /// The index backing constraint `constraint` of `table` (PRIMARY KEY, UNIQUE, EXCLUDE).
     pub fn index_of_constraint(&self, table: &QualifiedName, constraint: &str) -> Option<&Index> {
         let c = self.tables.get(table)?.constraint(constraint)?;
-        self.indexes.get(c.index.as_ref()?).map(|i| &**i)
+        self.indexes.get(c.index.as_ref()?)
     }
 
     /// The foreign keys declared on `table`.
@@ -506,7 +533,7 @@ impl Catalog {
     /// A table, view or index of that name exists (they share one namespace per schema).
     pub fn relation_exists(&self, name: &QualifiedName) -> bool {
         self.tables.contains_key(name)
-            || self.indexes.contains_key(name)
+            || self.indexes.contains(name)
             || self.views.contains_key(name)
     }
 }

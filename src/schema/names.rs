@@ -58,17 +58,34 @@ pub fn choose_name(
     label: &str,
     taken: impl Fn(&str) -> bool,
 ) -> String {
-    let first = make_object_name(name1, name2, label);
-    if !taken(&first) {
-        return first;
-    }
-    for pass in 1..10_000u32 {
-        let candidate = make_object_name(name1, name2, &format!("{label}{pass}"));
-        if !taken(&candidate) {
-            return candidate;
+    choose_name_from(name1, name2, label, 0, taken).0
+}
+
+/// [`choose_name`] for a caller that knows every candidate before pass `from` is taken (pass
+/// 0 is `label`, pass k is `label{k}`): returns the name and its pass. Without the hint, the
+/// n-th unnamed index on the same columns would probe n names.
+pub fn choose_name_from(
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+    from: u32,
+    taken: impl Fn(&str) -> bool,
+) -> (String, u32) {
+    if from == 0 {
+        let first = make_object_name(name1, name2, label);
+        if !taken(&first) {
+            return (first, 0);
         }
     }
-    first
+    // Terminates: only finitely many names are taken.
+    let mut pass = from.max(1);
+    loop {
+        let candidate = make_object_name(name1, name2, &format!("{label}{pass}"));
+        if !taken(&candidate) {
+            return (candidate, pass);
+        }
+        pass = pass.saturating_add(1);
+    }
 }
 
 /// Column names joined by `_`, as Postgres builds the middle part of index and FK names.

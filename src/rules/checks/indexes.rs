@@ -11,7 +11,7 @@
 use pg_query::NodeEnum;
 
 use super::{Hit, StmtCtx};
-use crate::schema::{Index, IndexKey, QualifiedName, Table};
+use crate::schema::{Index, QualifiedName, Table};
 use crate::span::Span;
 
 /// Where to point at an index this statement creates: its name, else its constraint's name,
@@ -64,14 +64,6 @@ fn span_within(ctx: &StmtCtx<'_>, ix: &Index, within: Span) -> Span {
         .unwrap_or(within)
 }
 
-/// How a key compares: a column name or an expression's text.
-fn key_text(ix: &Index, i: usize) -> Option<&str> {
-    match ix.keys.get(i)? {
-        IndexKey::Column(c) => Some(c.as_str()),
-        IndexKey::Expression => ix.key_expr(i),
-    }
-}
-
 /// The first `n` keys of `a` and `b` are the same columns or expressions with the same
 /// operator classes, sorted the same way (or all reversed: a btree is read both ways).
 fn same_leading_keys(a: &Index, b: &Index, n: usize) -> bool {
@@ -80,8 +72,8 @@ fn same_leading_keys(a: &Index, b: &Index, n: usize) -> bool {
     }
     let keys_match = (0..n).all(|i| {
         a.keys[i] == b.keys[i]
-            && key_text(a, i).is_some()
-            && key_text(a, i) == key_text(b, i)
+            && a.key_text(i).is_some()
+            && a.key_text(i) == b.key_text(i)
             && a.opclass(i) == b.opclass(i)
     });
     let same_order = (0..n).all(|i| a.is_descending(i) == b.is_descending(i));
@@ -99,7 +91,7 @@ fn drop_sql(ix: &Index) -> String {
 
 fn columns_text(ix: &Index) -> String {
     (0..ix.keys.len())
-        .map(|i| key_text(ix, i).unwrap_or("(expression)").to_string())
+        .map(|i| ix.key_text(i).unwrap_or("(expression)").to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -137,9 +129,9 @@ fn duplicate_pair<'i>(a: &'i Index, b: &'i Index) -> Option<&'i Index> {
 pub fn duplicate_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let (after, new) = (ctx.catalog, ctx.created_indexes());
     for &ix in new {
+        let n = ix.keys.len();
         let Some(other) = after
-            .indexes_of(&ix.table)
-            .take_while(|o| o.name != ix.name)
+            .earlier_with_leading_keys(ix, n, n)
             .find(|o| duplicate_pair(o, ix).is_some())
         else {
             continue;
@@ -280,16 +272,26 @@ pub fn redundant_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         if ignored.iter().any(|p| glob_match(p, &ix.table.name)) {
             continue;
         }
-        let earlier: Vec<&Index> = after
-            .indexes_of(&ix.table)
-            .take_while(|o| o.name != ix.name)
-            .collect();
-        // The new index is made redundant by an earlier, longer one: once is enough.
-        if let Some(long) = earlier.iter().find(|o| is_redundant_prefix(ix, o)) {
+        let n = ix.keys.len();
+        // The new index is made redundant by an earlier, longer one: once is enough (the
+        // first created, as the candidates come grouped by length).
+        let long = (n + 1..=after.max_index_keys())
+            .filter_map(|total| {
+                after
+                    .earlier_with_leading_keys(ix, n, total)
+                    .find(|o| is_redundant_prefix(ix, o))
+            })
+            .min_by_key(|o| after.index_order(&o.name));
+        if let Some(long) = long {
             hits.push(redundant_hit(ctx, ix, ix, long));
         }
         // The new index makes earlier, shorter ones redundant: each can be dropped.
-        for short in earlier.iter().filter(|o| is_redundant_prefix(o, ix)) {
+        let mut shorts: Vec<&Index> = (1..n)
+            .flat_map(|len| after.earlier_with_leading_keys(ix, len, len))
+            .filter(|o| is_redundant_prefix(o, ix))
+            .collect();
+        shorts.sort_by_key(|o| after.index_order(&o.name));
+        for short in shorts {
             hits.push(redundant_hit(ctx, ix, short, ix));
         }
     }

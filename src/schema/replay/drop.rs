@@ -22,14 +22,8 @@ pub(super) fn drop(cat: &mut Catalog, s: &pb::DropStmt) {
         match kind {
             Ot::ObjectTable => drop_table(cat, &name, cascade),
             Ot::ObjectIndex => drop_index(cat, &name, cascade),
-            Ot::ObjectView | Ot::ObjectMatview => {
-                if cat.views.remove(&name).is_some()
-                    && let Some(list) = cat.table_indexes.remove(&name)
-                {
-                    for i in list {
-                        cat.indexes.remove(&i);
-                    }
-                }
+            Ot::ObjectView | Ot::ObjectMatview if cat.views.remove(&name).is_some() => {
+                cat.indexes.remove_table(&name);
             }
             _ => {}
         }
@@ -76,11 +70,7 @@ fn drop_one_table(cat: &mut Catalog, name: &QualifiedName, cascade: bool) {
         list.retain(|c| c != name);
     }
     cat.partitions.remove(name);
-    if let Some(list) = cat.table_indexes.remove(name) {
-        for i in list {
-            cat.indexes.remove(&i);
-        }
-    }
+    cat.indexes.remove_table(name);
     for c in t.foreign_keys() {
         if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
             forget_reference(cat, name, references);

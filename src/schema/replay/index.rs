@@ -7,27 +7,18 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, Node};
 
 use crate::schema::expr::{column_refs, expr_text, opclass, strings};
-use crate::schema::names::{choose_name, column_addition};
+use crate::schema::names::{choose_name_from, column_addition, make_object_name};
 use crate::schema::{Catalog, Index, IndexKey, Origin, QualifiedName};
 
 pub(super) fn insert_index(cat: &mut Catalog, idx: Index) {
     cat.journal.created_indexes.push(idx.name.clone());
-    cat.table_indexes
-        .entry(idx.table.clone())
-        .or_default()
-        .push(idx.name.clone());
-    cat.indexes.insert(idx.name.clone(), Box::new(idx));
+    cat.indexes.insert(idx);
 }
 
 pub(super) fn remove_index(cat: &mut Catalog, name: &QualifiedName) -> Option<Index> {
-    let idx = *cat.indexes.remove(name)?;
+    let idx = cat.indexes.remove(name)?;
+    cat.free_name_from.clear();
     cat.journal.removed_indexes.push(name.clone());
-    if let Some(list) = cat.table_indexes.get_mut(&idx.table) {
-        list.retain(|n| n != name);
-        if list.is_empty() {
-            cat.table_indexes.remove(&idx.table);
-        }
-    }
     Some(idx)
 }
 
@@ -180,9 +171,14 @@ pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin)
             "idx"
         };
         let add = column_addition(&elems.naming);
-        let n = choose_name(&table.name, Some(&add), label, |n| {
+        let first = table.sibling(make_object_name(&table.name, Some(&add), label));
+        let from = cat.free_name_from.get(&first).copied().unwrap_or(0);
+        let (n, pass) = choose_name_from(&table.name, Some(&add), label, from, |n| {
             cat.relation_exists(&table.sibling(n))
         });
+        // Every name before this pass is taken (this one may stay free if the index is not
+        // created after all).
+        cat.free_name_from.insert(first, pass);
         table.sibling(n)
     } else {
         table.sibling(s.idxname.clone())
@@ -217,10 +213,9 @@ pub(super) fn create_index(cat: &mut Catalog, s: &pb::IndexStmt, origin: Origin)
 pub(super) fn attach_index(cat: &mut Catalog, parent: &QualifiedName, cmd: &pb::PartitionCmd) {
     let Some(rv) = &cmd.name else { return };
     let child = QualifiedName::from_range_var(rv);
-    if !cat.indexes.contains_key(parent) {
+    if !cat.indexes.contains(parent) {
         return;
     }
-    if let Some(idx) = cat.indexes.get_mut(&child) {
-        idx.attached_to = Some(parent.clone());
-    }
+    cat.indexes
+        .update(&child, |idx| idx.attached_to = Some(parent.clone()));
 }

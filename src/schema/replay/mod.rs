@@ -16,6 +16,13 @@ use pg_query::protobuf::DropBehavior;
 use super::{Catalog, Origin};
 
 pub(super) fn apply(cat: &mut Catalog, node: &NodeEnum, origin: Origin) {
+    // A relation dropped, renamed or moved frees its name: the name hints no longer hold.
+    if matches!(
+        node,
+        NodeEnum::DropStmt(_) | NodeEnum::RenameStmt(_) | NodeEnum::AlterObjectSchemaStmt(_)
+    ) {
+        cat.free_name_from.clear();
+    }
     match node {
         NodeEnum::CreateStmt(s) => create::create_table(cat, s, origin),
         NodeEnum::CreateTableAsStmt(s) => create::create_table_as(cat, s, origin),

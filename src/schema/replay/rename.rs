@@ -5,7 +5,7 @@ use pg_query::protobuf::{self as pb, ObjectType as Ot};
 
 use super::index::{insert_index, remove_index};
 use super::partition::with_partitions;
-use crate::schema::{Catalog, ConstraintKind, IndexKey, QualifiedName};
+use crate::schema::{Catalog, ConstraintKind, Index, IndexKey, QualifiedName};
 
 pub(super) fn rename(cat: &mut Catalog, s: &pb::RenameStmt) {
     let Ok(kind) = Ot::try_from(s.rename_type) else {
@@ -22,20 +22,18 @@ pub(super) fn rename(cat: &mut Catalog, s: &pb::RenameStmt) {
             let new = target.sibling(s.newname.clone());
             if cat.tables.contains_key(&target) {
                 move_table(cat, &target, new);
-            } else if cat.indexes.contains_key(&target) {
+            } else if cat.indexes.contains(&target) {
                 rename_index(cat, &target, new);
             } else if !cat.relation_exists(&new)
                 && let Some(mut v) = cat.views.remove(&target)
             {
                 v.name = new.clone();
                 cat.views.insert(new.clone(), v);
-                if let Some(list) = cat.table_indexes.remove(&target) {
-                    for i in &list {
-                        if let Some(idx) = cat.indexes.get_mut(i) {
-                            idx.table = new.clone();
-                        }
-                    }
-                    cat.table_indexes.insert(new, list);
+                for idx in cat.indexes.remove_table(&target) {
+                    cat.indexes.insert(Index {
+                        table: new.clone(),
+                        ..idx
+                    });
                 }
             }
         }
@@ -88,12 +86,13 @@ fn rename_index(cat: &mut Catalog, old: &QualifiedName, new: QualifiedName) {
     // Partition indexes attached to it live on the partitions of its table.
     let parts = cat.partitions.get(&idx.table).cloned().unwrap_or_default();
     for part in parts {
-        let names = cat.table_indexes.get(&part).cloned().unwrap_or_default();
-        for n in names {
-            if let Some(other) = cat.indexes.get_mut(&n)
-                && other.attached_to.as_ref() == Some(old)
+        for n in cat.indexes.names_of(&part) {
+            if cat
+                .index(&n)
+                .is_some_and(|o| o.attached_to.as_ref() == Some(old))
             {
-                other.attached_to = Some(new.clone());
+                cat.indexes
+                    .update(&n, |o| o.attached_to = Some(new.clone()));
             }
         }
     }
@@ -186,9 +185,11 @@ fn rename_column(cat: &mut Catalog, table: &QualifiedName, old: &str, new: &str)
             }
         }
     }
-    let names: Vec<QualifiedName> = cat.table_indexes.get(table).cloned().unwrap_or_default();
-    for n in names {
-        if let Some(idx) = cat.indexes.get_mut(&n) {
+    for n in cat.indexes.names_of(table) {
+        if !cat.index(&n).is_some_and(|i| i.mentions(old)) {
+            continue;
+        }
+        cat.indexes.update(&n, |idx| {
             for k in &mut idx.keys {
                 if matches!(k, IndexKey::Column(c) if c == old) {
                     *k = IndexKey::Column(new.to_string());
@@ -196,7 +197,7 @@ fn rename_column(cat: &mut Catalog, table: &QualifiedName, old: &str, new: &str)
             }
             rename_in(&mut idx.include, old, new);
             rename_in(&mut idx.expr_columns, old, new);
-        }
+        });
     }
 }
 
@@ -245,23 +246,15 @@ fn move_table(cat: &mut Catalog, old: &QualifiedName, new: QualifiedName) {
         }
     }
     // Indexes: same names, in the new schema if the table moved.
-    if let Some(list) = cat.table_indexes.remove(old) {
-        let mut moved = Vec::with_capacity(list.len());
-        for iname in list {
-            let Some(mut idx) = cat.indexes.remove(&iname) else {
-                continue;
-            };
-            idx.table = new.clone();
-            idx.name = new.sibling(iname.name.clone());
-            if let Some(cname) = &idx.constraint
-                && let Some(c) = t.constraints.iter_mut().find(|c| &c.name == cname)
-            {
-                c.index = Some(idx.name.clone());
-            }
-            moved.push(idx.name.clone());
-            cat.indexes.insert(idx.name.clone(), idx);
+    for mut idx in cat.indexes.remove_table(old) {
+        idx.table = new.clone();
+        idx.name = new.sibling(idx.name.name.clone());
+        if let Some(cname) = &idx.constraint
+            && let Some(c) = t.constraints.iter_mut().find(|c| &c.name == cname)
+        {
+            c.index = Some(idx.name.clone());
         }
-        cat.table_indexes.insert(new.clone(), moved);
+        cat.indexes.insert(idx);
     }
     // Partition links.
     if let Some(children) = cat.partitions.remove(old) {

@@ -1,0 +1,237 @@
+//! The catalog's indexes, stored so that the questions checks ask for every new index stay
+//! cheap on a table with thousands of them: "the table's indexes" without a name lookup per
+//! index, and "earlier indexes that start with the same keys" without walking them all.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use super::{Index, QualifiedName};
+
+/// A slot in [`IndexStore::slots`]. Slots are never reused, so their order is the order in
+/// which indexes were stored.
+type Slot = u32;
+
+#[derive(Debug, Clone, Default)]
+pub struct IndexStore {
+    /// Every index stored so far; `None` once removed.
+    slots: Vec<Option<Box<Index>>>,
+    by_name: BTreeMap<QualifiedName, Slot>,
+    /// A table's indexes, in the order they were stored.
+    by_table: HashMap<QualifiedName, Vec<Slot>>,
+    /// [`leading_keys_hash`] of every prefix of every index's keys → the indexes with it, in
+    /// the order they were stored.
+    by_leading_keys: HashMap<u64, Vec<Slot>>,
+    /// The most keys any stored index has had.
+    max_keys: usize,
+}
+
+/// What two indexes must share for one to duplicate, or to be a redundant prefix of, the
+/// other: table, method, predicate, the first `prefix` key texts, and `total` keys in all.
+/// Only a filter: the checks compare the candidates in full.
+fn leading_keys_hash(ix: &Index, prefix: usize, total: usize) -> u64 {
+    let mut h = DefaultHasher::new();
+    ix.table.hash(&mut h);
+    ix.method.hash(&mut h);
+    ix.predicate.hash(&mut h);
+    total.hash(&mut h);
+    for i in 0..prefix {
+        ix.key_text(i).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn slot_of(index: usize) -> Slot {
+    Slot::try_from(index).expect("fewer than 4 billion indexes")
+}
+
+impl IndexStore {
+    pub fn get(&self, name: &QualifiedName) -> Option<&Index> {
+        self.at(*self.by_name.get(name)?)
+    }
+
+    fn at(&self, slot: Slot) -> Option<&Index> {
+        self.slots.get(slot as usize)?.as_deref()
+    }
+
+    pub fn contains(&self, name: &QualifiedName) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// Every index, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Index> {
+        self.by_name.values().filter_map(|&s| self.at(s))
+    }
+
+    /// The indexes of `table`, in the order they were stored.
+    pub fn of_table<'a>(
+        &'a self,
+        table: &QualifiedName,
+    ) -> impl DoubleEndedIterator<Item = &'a Index> + 'a {
+        self.by_table
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|&s| self.at(s))
+    }
+
+    pub fn count_of(&self, table: &QualifiedName) -> usize {
+        self.by_table.get(table).map_or(0, Vec::len)
+    }
+
+    /// Names of `table`'s indexes, in the order they were stored.
+    pub fn names_of(&self, table: &QualifiedName) -> Vec<QualifiedName> {
+        self.of_table(table).map(|i| i.name.clone()).collect()
+    }
+
+    /// Indexes stored before `ix` whose first `prefix` keys, table, method and predicate may
+    /// match those of `ix`, among those with `total` keys; in the order they were stored.
+    pub fn earlier_with_leading_keys<'a>(
+        &'a self,
+        ix: &Index,
+        prefix: usize,
+        total: usize,
+    ) -> impl Iterator<Item = &'a Index> + 'a {
+        let before = self.by_name.get(&ix.name).copied().unwrap_or(Slot::MAX);
+        let key = (prefix <= ix.keys.len() && prefix <= total)
+            .then(|| leading_keys_hash(ix, prefix, total));
+        key.and_then(|k| self.by_leading_keys.get(&k))
+            .into_iter()
+            .flatten()
+            .take_while(move |&&s| s < before)
+            .filter_map(|&s| self.at(s))
+    }
+
+    /// Where `name` stands in the order indexes were stored (`u32::MAX` when absent).
+    pub fn order(&self, name: &QualifiedName) -> Slot {
+        self.by_name.get(name).copied().unwrap_or(Slot::MAX)
+    }
+
+    /// The most keys any index stored so far has had.
+    pub fn max_keys(&self) -> usize {
+        self.max_keys
+    }
+
+    /// Stores `idx`, replacing an index of the same name.
+    pub fn insert(&mut self, idx: Index) {
+        self.remove(&idx.name);
+        let slot = slot_of(self.slots.len());
+        self.by_name.insert(idx.name.clone(), slot);
+        self.by_table
+            .entry(idx.table.clone())
+            .or_default()
+            .push(slot);
+        let n = idx.keys.len();
+        self.max_keys = self.max_keys.max(n);
+        for prefix in 1..=n {
+            self.by_leading_keys
+                .entry(leading_keys_hash(&idx, prefix, n))
+                .or_default()
+                .push(slot);
+        }
+        self.slots.push(Some(Box::new(idx)));
+    }
+
+    pub fn remove(&mut self, name: &QualifiedName) -> Option<Index> {
+        let slot = self.by_name.remove(name)?;
+        let idx = *self.slots.get_mut(slot as usize)?.take()?;
+        if let Some(list) = self.by_table.get_mut(&idx.table) {
+            list.retain(|&s| s != slot);
+            if list.is_empty() {
+                self.by_table.remove(&idx.table);
+            }
+        }
+        let n = idx.keys.len();
+        for prefix in 1..=n {
+            let key = leading_keys_hash(&idx, prefix, n);
+            if let Some(list) = self.by_leading_keys.get_mut(&key) {
+                list.retain(|&s| s != slot);
+                if list.is_empty() {
+                    self.by_leading_keys.remove(&key);
+                }
+            }
+        }
+        Some(idx)
+    }
+
+    /// Removes every index of `table`, returning them in the order they were stored.
+    pub fn remove_table(&mut self, table: &QualifiedName) -> Vec<Index> {
+        self.names_of(table)
+            .iter()
+            .filter_map(|n| self.remove(n))
+            .collect()
+    }
+
+    /// Changes the index called `name` (its name and table included), keeping its place in
+    /// its table's order.
+    pub fn update(&mut self, name: &QualifiedName, change: impl FnOnce(&mut Index)) {
+        let Some(&slot) = self.by_name.get(name) else {
+            return;
+        };
+        let Some(mut idx) = self.remove(name) else {
+            return;
+        };
+        change(&mut idx);
+        self.insert(idx);
+        // Back to its old place: slots are in storage order, and the table's list must
+        // stay in that order too.
+        let new_slot = slot_of(self.slots.len() - 1);
+        self.move_slot(new_slot, slot);
+    }
+
+    /// Moves the index in `from` (the last slot) back to the free slot `to`.
+    fn move_slot(&mut self, from: Slot, to: Slot) {
+        let Some(idx) = self.slots.pop().flatten() else {
+            return;
+        };
+        let n = idx.keys.len();
+        for prefix in 1..=n {
+            if let Some(list) = self
+                .by_leading_keys
+                .get_mut(&leading_keys_hash(&idx, prefix, n))
+            {
+                reposition(list, from, to);
+            }
+        }
+        if let Some(list) = self.by_table.get_mut(&idx.table) {
+            reposition(list, from, to);
+        }
+        self.by_name.insert(idx.name.clone(), to);
+        self.slots[to as usize] = Some(idx);
+    }
+
+    /// Every map agrees with the indexes themselves (for tests).
+    #[cfg(test)]
+    pub fn assert_consistent(&self) {
+        for (name, &slot) in &self.by_name {
+            let idx = self.at(slot).expect("a named slot holds an index");
+            assert_eq!(name, &idx.name);
+            assert!(
+                self.by_table[&idx.table].contains(&slot),
+                "{name} missing from its table's list"
+            );
+            let n = idx.keys.len();
+            for prefix in 1..=n {
+                assert!(self.by_leading_keys[&leading_keys_hash(idx, prefix, n)].contains(&slot));
+            }
+        }
+        let live = self.slots.iter().filter(|s| s.is_some()).count();
+        assert_eq!(live, self.by_name.len());
+        for (table, list) in &self.by_table {
+            assert!(!list.is_empty() && list.is_sorted());
+            for &s in list {
+                assert_eq!(&self.at(s).expect("listed slot is live").table, table);
+            }
+        }
+        for list in self.by_leading_keys.values() {
+            assert!(!list.is_empty() && list.is_sorted());
+        }
+    }
+}
+
+/// Replaces `from` by `to` in a sorted list, keeping it sorted.
+fn reposition(list: &mut Vec<Slot>, from: Slot, to: Slot) {
+    list.retain(|&s| s != from);
+    let at = list.partition_point(|&s| s < to);
+    list.insert(at, to);
+}
