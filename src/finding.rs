@@ -75,7 +75,7 @@ pub struct Finding {
     /// [`Finding::django`] and [`Finding::label`].
     pub text: Text,
     /// The `describe()` of the Django operation the statement falls under.
-    pub operation: Option<String>,
+    pub operation: Option<Arc<str>>,
     pub related: Vec<Related>,
     /// For findings in generated SQL (`pglint django`): the line of the Django operation in
     /// the file named by `file.name` (the migration `.py`). Formats that annotate that file
@@ -97,7 +97,8 @@ pub enum Text {
         decl: &'static RuleDecl,
         /// Key into the rule's `labels:` for the primary span.
         label: Option<&'static str>,
-        vars: Vec<(&'static str, String)>,
+        /// Exactly as long as needed: every finding of a run is held until it is rendered.
+        vars: Box<[(&'static str, String)]>,
     },
     /// Words given as they are (findings made outside the rule engine, tests); boxed, so
     /// that the common case keeps a finding small.
@@ -225,13 +226,27 @@ impl Summary {
             files,
             ..Summary::default()
         };
+        s.add(findings);
+        s
+    }
+
+    /// Counts more findings.
+    pub fn add(&mut self, findings: &[Finding]) {
         for f in findings {
             match f.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
             }
         }
-        s
+    }
+
+    /// Whether any finding counted is at `severity` or above.
+    pub fn any_at_least(&self, severity: Severity) -> bool {
+        match severity {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.errors + self.warnings + self.infos > 0,
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod django;
 pub mod finding;
+mod growth;
 pub mod lint;
 pub mod locks;
 pub mod parse;

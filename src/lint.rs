@@ -93,26 +93,57 @@ fn check(args: &CheckArgs) -> u8 {
         Err(e) => return report_error(e),
     };
     let engine = Engine::new(settings);
-    let outcome = match lint_paths(&engine, &config, args) {
+    // Buffered: stdout is line-buffered, and a large report has millions of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let mut stream = match crate::report::Stream::begin(args.format, &mut out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pglint: cannot write the report: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut write_error = None;
+    let streaming = stream.is_some();
+    let mut write_file = |found: Vec<Finding>| {
+        if let Some(s) = stream.as_mut()
+            && let Err(e) = s.findings(&found)
+        {
+            write_error.get_or_insert(e);
+        }
+    };
+    let streamed: Option<&mut (dyn FnMut(Vec<Finding>) + Send)> = if streaming {
+        Some(&mut write_file)
+    } else {
+        None
+    };
+    let outcome = match lint_paths(&engine, &config, args, streamed) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("pglint: {e}");
             return EXIT_ERROR;
         }
     };
-    let summary = Summary::count(outcome.files, &outcome.findings);
-    // Buffered: stdout is line-buffered, and a large report has millions of lines.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    if let Err(e) = crate::report::render_report(
-        args.format,
-        &outcome.findings,
-        &summary,
-        &outcome.locks,
-        &mut out,
-    ) {
-        eprintln!("pglint: cannot write the report: {e}");
-        return EXIT_ERROR;
-    }
+    let written = match stream {
+        Some(s) => write_error.map_or_else(|| s.finish(outcome.files), Err),
+        None => {
+            let summary = Summary::count(outcome.files, &outcome.findings);
+            crate::report::render_report(
+                args.format,
+                &outcome.findings,
+                &summary,
+                &outcome.locks,
+                &mut out,
+            )
+            .map(|()| summary)
+        }
+    };
+    let summary = match written {
+        Ok(summary) => summary,
+        Err(e) => {
+            eprintln!("pglint: cannot write the report: {e}");
+            return EXIT_ERROR;
+        }
+    };
     if let Err(e) = out.flush() {
         eprintln!("pglint: cannot write the report: {e}");
         return EXIT_ERROR;
@@ -122,7 +153,8 @@ fn check(args: &CheckArgs) -> u8 {
         outcome.errors.iter().map(|e| e as &dyn miette::Diagnostic),
     );
     exit_code(
-        &outcome,
+        !outcome.errors.is_empty(),
+        &summary,
         args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
     )
 }
@@ -132,8 +164,9 @@ fn report_error(e: impl miette::Diagnostic + Send + Sync + 'static) -> u8 {
     EXIT_ERROR
 }
 
-pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
-    if !outcome.errors.is_empty() {
+/// The exit code for a run with input errors or not and these counts of findings.
+pub fn exit_code(input_errors: bool, summary: &Summary, fail_on: FailOn) -> u8 {
+    if input_errors {
         return EXIT_ERROR;
     }
     let threshold = match fail_on {
@@ -142,7 +175,7 @@ pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    if outcome.findings.iter().any(|f| f.severity >= threshold) {
+    if summary.any_at_least(threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -162,7 +195,15 @@ enum Role {
 /// Loads, parses (in parallel) and lints the inputs: schema dumps and context files are
 /// replayed first, then the paths in order (those `--changed-since` does not select are
 /// replayed as context where they stand). Fails only when `--changed-since` cannot ask git.
-pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Result<Outcome, String> {
+///
+/// With `streamed`, each reported file's findings go there as soon as the file is linted,
+/// and the outcome holds none.
+pub fn lint_paths<'s>(
+    engine: &Engine,
+    config: &Config,
+    args: &CheckArgs,
+    streamed: Option<&'s mut (dyn FnMut(Vec<Finding>) + Send + 's)>,
+) -> Result<Outcome, String> {
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
     let to_inputs = |paths: &[std::path::PathBuf]| source::inputs(paths, stdin_name);
     let changed = match &args.changed_since {
@@ -191,6 +232,7 @@ pub fn lint_paths(engine: &Engine, config: &Config, args: &CheckArgs) -> Result<
     let want_locks = args.format == Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let mut replay = Replay::new(engine, config, want_locks.then_some(pg_version));
+    replay.streamed = streamed;
     let mut errors = Vec::new();
     // Parsed in parallel, replayed in order, each tree dropped once linted.
     for_each_parsed(inputs, |position, result| match result {
@@ -259,7 +301,7 @@ pub fn lint_migrations_with_locks(
 }
 
 /// The in-order replay of migrations into the catalog, fed one file at a time.
-struct Replay<'a> {
+struct Replay<'a, 's> {
     engine: &'a Engine,
     config: &'a Config,
     locks_for: Option<u32>,
@@ -268,10 +310,12 @@ struct Replay<'a> {
     locks: Vec<FileLocks>,
     files: Vec<Arc<SourceFile>>,
     findings: Vec<Finding>,
+    /// Where each file's findings go instead of `findings`, when given.
+    streamed: Option<&'s mut (dyn FnMut(Vec<Finding>) + Send)>,
     linted: usize,
 }
 
-impl<'a> Replay<'a> {
+impl<'a> Replay<'a, '_> {
     fn new(engine: &'a Engine, config: &'a Config, locks_for: Option<u32>) -> Self {
         Replay {
             engine,
@@ -282,6 +326,7 @@ impl<'a> Replay<'a> {
             locks: Vec::new(),
             files: Vec::new(),
             findings: Vec::new(),
+            streamed: None,
             linted: 0,
         }
     }
@@ -312,24 +357,15 @@ impl<'a> Replay<'a> {
             let kept = found
                 .into_iter()
                 .filter(|f| !config.ignores(&f.file.name, f.rule));
-            extend_gently(&mut self.findings, kept);
+            match self.streamed.as_mut() {
+                Some(write) => write(kept.collect()),
+                None => crate::growth::extend_gently(&mut self.findings, kept, 64),
+            }
         }
     }
 
     fn finish(self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
         (self.findings, self.linted, self.locks)
-    }
-}
-
-/// Appends to a list that grows by a quarter when full instead of doubling: the findings of a
-/// large run are held while the catalog is at its largest, and a doubled list would leave up
-/// to half of its room unused.
-fn extend_gently<T>(list: &mut Vec<T>, items: impl Iterator<Item = T>) {
-    for item in items {
-        if list.len() == list.capacity() {
-            list.reserve_exact((list.len() / 4).max(64));
-        }
-        list.push(item);
     }
 }
 

@@ -116,7 +116,7 @@ fn deferred_sql_belongs_to_no_operation() {
         std::fs::read_to_string(root).unwrap(),
     ));
     let last_op = m.operations.last().unwrap();
-    assert_eq!(last_op.describe, "Create model User");
+    assert_eq!(&*last_op.describe, "Create model User");
     let owned: Vec<_> = m
         .statements
         .iter()

@@ -263,7 +263,7 @@ pub fn replay(m: &Migration, file: FileId, catalog: &mut Catalog) {
 
 fn facts(m: &Migration, stmt: &Statement) -> StmtFacts {
     StmtFacts {
-        operation: m.operation_of(stmt).map(|o| o.describe.clone()),
+        operation: m.operation_of(stmt).map(|o| o.describe.to_string()),
         deferred: stmt.deferred,
         sql: one_line(m.text(stmt.span)),
         in_transaction: stmt.in_transaction,

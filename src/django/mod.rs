@@ -95,7 +95,8 @@ pub fn run(args: &DjangoArgs) -> u8 {
         return EXIT_ERROR;
     }
     crate::lint::exit_code(
-        &outcome,
+        false,
+        &summary,
         args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
     )
 }
@@ -282,7 +283,7 @@ fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str)
         let mut pairs = Vec::new();
         let mut next = 0;
         for (h, header) in headers.iter().enumerate() {
-            if let Some(k) = (next..ops.len()).find(|&k| ops[k].describe == header.describe) {
+            if let Some(k) = (next..ops.len()).find(|&k| *ops[k].describe == *header.describe) {
                 pairs.push((h, k));
                 next = k + 1;
             }
@@ -292,7 +293,7 @@ fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str)
     for (h, k) in pairs {
         if let Some(line) = ops[k].line {
             let header = &mut headers[h];
-            header.describe = format!("{} ({shown}:{line})", header.describe);
+            header.describe = format!("{} ({shown}:{line})", header.describe).into();
             header.source_line = Some(line);
         }
     }

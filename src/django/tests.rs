@@ -41,7 +41,7 @@ fn kth_header_gets_the_kth_operation_line() {
         op("Create index x on field(s) sku of model product", Some(20)),
     ]);
     attach_lines(&mut m, &a, "shop/migrations/0002_x.py");
-    let got: Vec<&str> = m.operations.iter().map(|o| o.describe.as_str()).collect();
+    let got: Vec<&str> = m.operations.iter().map(|o| &*o.describe).collect();
     assert_eq!(
         got,
         [
@@ -63,10 +63,10 @@ fn headers_that_do_not_line_up_match_by_text() {
     ]);
     attach_lines(&mut m, &a, "m.py");
     assert_eq!(
-        m.operations[0].describe,
+        &*m.operations[0].describe,
         "Add field sku to product (m.py:12)"
     );
-    assert_eq!(m.operations[1].describe, "Raw Python operation");
+    assert_eq!(&*m.operations[1].describe, "Raw Python operation");
     assert!(m.operations[2].describe.ends_with("(m.py:20)"));
     assert_eq!(m.operations[2].source_line, Some(20));
     assert_eq!(m.operations[1].source_line, None);

@@ -11,8 +11,9 @@ use crate::span::Span;
 /// `--` / `-- <operation.describe()>` / `--`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
-    /// `Add field price to order`, `Raw SQL operation`, …
-    pub describe: String,
+    /// `Add field price to order`, `Raw SQL operation`, …; shared with the findings of its
+    /// statements.
+    pub describe: std::sync::Arc<str>,
     /// The describe line in the file.
     pub span: Span,
     /// Followed by `-- THIS OPERATION CANNOT BE WRITTEN AS SQL` (RunPython and friends).
@@ -95,7 +96,7 @@ fn find_headers(text: &str, comments: &[Comment]) -> Vec<Operation> {
             .get(i + 3)
             .is_some_and(|c| c.text == NOT_SQL && adjacent(close, c));
         ops.push(Operation {
-            describe: body.text.clone(),
+            describe: body.text.as_str().into(),
             span: body.span,
             not_sql,
             source_line: None,

@@ -86,7 +86,7 @@ fn django_headers_transactions_and_deferred_sql() {
     let ops: Vec<_> = m
         .operations
         .iter()
-        .map(|o| (o.describe.as_str(), o.not_sql))
+        .map(|o| (&*o.describe, o.not_sql))
         .collect();
     assert_eq!(
         ops,
@@ -102,7 +102,7 @@ fn django_headers_transactions_and_deferred_sql() {
         .map(|s| {
             (
                 s.in_transaction,
-                m.operation_of(s).map(|o| o.describe.as_str()),
+                m.operation_of(s).map(|o| &*o.describe),
                 s.deferred,
             )
         })
@@ -127,7 +127,7 @@ fn non_atomic_migration_has_no_transaction() {
     );
     assert!(!m.statements[0].in_transaction);
     assert_eq!(
-        m.operation_of(&m.statements[0]).unwrap().describe,
+        &*m.operation_of(&m.statements[0]).unwrap().describe,
         "Concurrently create index i on field(s) a of model t"
     );
 }

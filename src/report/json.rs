@@ -14,23 +14,6 @@ use serde::Serialize;
 use crate::finding::{Finding, Summary};
 
 #[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    findings: Findings<'a>,
-    summary: &'a Summary,
-}
-
-/// The findings, each turned into its JSON shape as it is written: filling every finding's
-/// texts up front would hold them all in memory at once.
-struct Findings<'a>(&'a [Finding]);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(JsonFinding::new))
-    }
-}
-
-#[derive(Serialize)]
 struct JsonFinding<'a> {
     rule: &'a str,
     severity: &'a str,
@@ -63,13 +46,69 @@ impl<'a> JsonFinding<'a> {
 }
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Report {
-            version: 1,
-            findings: Findings(findings),
-            summary,
-        },
-    )?;
-    writeln!(out)
+    let mut writer = Writer::begin(out)?;
+    writer.findings(findings)?;
+    writer.finish(summary)
+}
+
+/// Writes the report piece by piece, as `serde_json`'s pretty printer would write it whole:
+/// `pglint` streams the findings of each file as soon as it is linted, so a run never holds
+/// all of them (they would be a quarter of its memory on a large project).
+pub struct Writer<W: Write> {
+    out: W,
+    written: usize,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn begin(mut out: W) -> io::Result<Self> {
+        write!(out, "{{\n  \"version\": 1,\n  \"findings\": [")?;
+        Ok(Writer { out, written: 0 })
+    }
+
+    pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            self.out
+                .write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+            write_indented(&mut self.out, &JsonFinding::new(f), "    ", Start::OwnLine)?;
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self, summary: &Summary) -> io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b"\n  ")?;
+        }
+        self.out.write_all(b"],\n  \"summary\": ")?;
+        write_indented(&mut self.out, summary, "  ", Start::AfterKey)?;
+        self.out.write_all(b"\n}\n")
+    }
+}
+
+/// Where a value starts: on a line of its own (an array element) or after its key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    OwnLine,
+    AfterKey,
+}
+
+/// `value` pretty-printed, its lines indented by `indent` (the first one only when it starts
+/// on its own line). JSON strings hold no raw newlines, so splitting on them is safe.
+fn write_indented(
+    out: &mut impl Write,
+    value: &impl Serialize,
+    indent: &str,
+    start: Start,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        if i > 0 || start == Start::OwnLine {
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
 }

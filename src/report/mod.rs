@@ -15,6 +15,56 @@ use crate::advisor::FileLocks;
 use crate::cli::Format;
 use crate::finding::{Finding, Summary};
 
+/// A report written file by file while the lint runs, for the formats that allow it (JSON and
+/// compact): a run over a large project then never holds all of its findings.
+pub struct Stream<'w> {
+    writer: StreamWriter<'w>,
+    summary: Summary,
+}
+
+/// `Send`: with `PGLINT_THREADS=1` the lint, and so the writing, runs on a thread of its own.
+enum StreamWriter<'w> {
+    Json(json::Writer<&'w mut (dyn Write + Send)>),
+    Compact(&'w mut (dyn Write + Send)),
+}
+
+impl<'w> Stream<'w> {
+    /// `None` for the formats that need every finding first (grouped, counted up front, or
+    /// one document whose parts come in another order).
+    pub fn begin(format: Format, out: &'w mut (dyn Write + Send)) -> io::Result<Option<Self>> {
+        let writer = match format {
+            Format::Json => StreamWriter::Json(json::Writer::begin(out)?),
+            Format::Compact => StreamWriter::Compact(out),
+            _ => return Ok(None),
+        };
+        Ok(Some(Stream {
+            writer,
+            summary: Summary::default(),
+        }))
+    }
+
+    /// Writes one file's findings (in order) and counts them.
+    pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        self.summary.add(findings);
+        match &mut self.writer {
+            StreamWriter::Json(w) => w.findings(findings),
+            StreamWriter::Compact(out) => compact::render(findings, &mut **out),
+        }
+    }
+
+    /// Ends the report; returns what it counted.
+    pub fn finish(self, files: usize) -> io::Result<Summary> {
+        let summary = Summary {
+            files,
+            ..self.summary
+        };
+        if let StreamWriter::Json(w) = self.writer {
+            w.finish(&summary)?;
+        }
+        Ok(summary)
+    }
+}
+
 /// Renders findings in a format that needs nothing else (the markdown report then has no
 /// locks section).
 pub fn render(
@@ -96,5 +146,63 @@ mod tests {
         let abs = cwd.join("Cargo.toml");
         assert_eq!(repo_path(&abs.display().to_string()), "Cargo.toml");
         assert_eq!(repo_path("/nowhere/x.sql"), "/nowhere/x.sql");
+    }
+
+    /// The streamed report, written file by file, is the report rendered whole, byte for byte.
+    #[test]
+    fn streamed_reports_match_whole_ones() {
+        let engine = crate::rules::Engine::new(crate::rules::Settings::default());
+        let texts = [
+            (
+                "a.sql",
+                "CREATE TABLE t (id serial PRIMARY KEY, at timestamp);\n",
+            ),
+            ("b.sql", "SELECT 1;\n"),
+            (
+                "c.sql",
+                "CREATE INDEX i ON t (at);\nALTER TABLE t ADD COLUMN n varchar(10);\n",
+            ),
+        ];
+        let findings = crate::lint::lint_texts(&engine, &texts);
+        assert!(findings.len() >= 3, "{}", findings.len());
+        let whole_summary = Summary::count(texts.len(), &findings);
+        for format in [Format::Json, Format::Compact] {
+            let mut whole = Vec::new();
+            render(format, &findings, &whole_summary, &mut whole).unwrap();
+            let splits: [Vec<&[Finding]>; 3] = [
+                vec![&findings[..]],
+                findings.chunks(1).collect(),
+                vec![&findings[..1], &[], &findings[1..]],
+            ];
+            for batches in splits {
+                let mut streamed = Vec::new();
+                let mut stream = Stream::begin(format, &mut streamed).unwrap().unwrap();
+                for batch in batches {
+                    stream.findings(batch).unwrap();
+                }
+                assert_eq!(stream.finish(texts.len()).unwrap(), whole_summary);
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    String::from_utf8(whole.clone()).unwrap()
+                );
+            }
+        }
+        // No findings at all.
+        let mut whole = Vec::new();
+        render(Format::Json, &[], &Summary::default(), &mut whole).unwrap();
+        let mut streamed = Vec::new();
+        let stream = Stream::begin(Format::Json, &mut streamed).unwrap().unwrap();
+        stream.finish(0).unwrap();
+        assert_eq!(streamed, whole);
+        assert!(
+            String::from_utf8(whole)
+                .unwrap()
+                .contains("\"findings\": [],")
+        );
+        assert!(
+            Stream::begin(Format::Human, &mut Vec::new())
+                .unwrap()
+                .is_none()
+        );
     }
 }

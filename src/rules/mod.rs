@@ -264,7 +264,7 @@ impl Engine {
             text: Text::Rule {
                 decl,
                 label: hit.label,
-                vars: hit.vars,
+                vars: hit.vars.into_boxed_slice(),
             },
             operation: operation.map(|o| o.describe.clone()),
             related,

@@ -64,7 +64,7 @@ fn alter_cmd(
                 let mut pending = Vec::new();
                 let col = column_def(&t, cd, None, origin, &mut pending);
                 if let Some(tab) = cat.tables.get_mut(&t) {
-                    tab.columns.push(col);
+                    crate::growth::push_gently(&mut tab.columns, col, 1);
                 }
                 // Constraints given with the column belong to the table named.
                 if &t == table {

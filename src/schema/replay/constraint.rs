@@ -290,7 +290,7 @@ pub(super) fn add_constraint(
                 col.not_null = true;
             }
         }
-        t.constraints.push(constraint);
+        crate::growth::push_gently(&mut t.constraints, constraint, 1);
     }
 }
 
