@@ -41,20 +41,21 @@ const MAX_RESCANNED: usize = 1 << 29;
 pub fn quadratic_run(text: &str) -> Option<(Span, usize)> {
     let b = text.as_bytes();
     let mut rescanned = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        if !is_op_char(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let end = b[start..]
+    let mut from = 0;
+    // Only runs holding `/*` cost anything: jump from one to the next (`find` on a char is a
+    // memchr), so that a file without comment openers is read once, quickly.
+    while let Some(at) = text[from..].find("/*").map(|i| from + i) {
+        let start = b[from..at]
+            .iter()
+            .rposition(|&c| !is_op_char(c))
+            .map_or(from, |p| from + p + 1);
+        let end = b[at..]
             .iter()
             .position(|&c| !is_op_char(c))
-            .map_or(b.len(), |p| start + p);
-        // Each opener rescans the rest of the run.
+            .map_or(b.len(), |p| at + p);
+        // Each opener rescans the rest of the run. Read as the scanner pairs them: `*/`
+        // closes, so the `/*` inside `*/*/` opens nothing.
         let mut openers = 0usize;
-        // Read as the scanner pairs them: `*/` closes, so the `/*` inside `*/*/` opens nothing.
         let mut j = start;
         while j + 1 < end {
             match (b[j], b[j + 1]) {
@@ -70,7 +71,7 @@ pub fn quadratic_run(text: &str) -> Option<(Span, usize)> {
         if rescanned > MAX_RESCANNED {
             return Some((Span::new(start, end), openers));
         }
-        i = end;
+        from = end;
     }
     None
 }

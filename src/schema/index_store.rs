@@ -2,8 +2,8 @@
 //! cheap on a table with thousands of them: "the table's indexes" without a name lookup per
 //! index, and "earlier indexes that start with the same keys" without walking them all.
 
+use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
 use super::{Index, QualifiedName};
@@ -16,7 +16,7 @@ type Slot = u32;
 pub struct IndexStore {
     /// Every index stored so far; `None` once removed.
     slots: Vec<Option<Box<Index>>>,
-    by_name: BTreeMap<QualifiedName, Slot>,
+    by_name: HashMap<QualifiedName, Slot>,
     /// A table's indexes, in the order they were stored.
     by_table: HashMap<QualifiedName, Vec<Slot>>,
     /// [`leading_keys_hash`] of every prefix of every index's keys → the indexes with it, in
@@ -60,7 +60,9 @@ impl IndexStore {
 
     /// Every index, by name.
     pub fn iter(&self) -> impl Iterator<Item = &Index> {
-        self.by_name.values().filter_map(|&s| self.at(s))
+        let mut all: Vec<&Index> = self.by_name.values().filter_map(|&s| self.at(s)).collect();
+        all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        all.into_iter()
     }
 
     /// The indexes of `table`, in the order they were stored.

@@ -29,7 +29,7 @@ mod replay;
 pub mod types;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
@@ -107,9 +107,10 @@ impl std::fmt::Display for QualifiedName {
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    tables: BTreeMap<QualifiedName, Table>,
+    /// Hashed, not ordered: looking tables up is most of what rules do; the rare listing sorts.
+    tables: HashMap<QualifiedName, Table>,
     indexes: index_store::IndexStore,
-    views: BTreeMap<QualifiedName, View>,
+    views: HashMap<QualifiedName, View>,
     /// Referenced table → tables that declared a foreign key to it (may hold a table whose
     /// FK was dropped since; queries check the constraints themselves).
     referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
@@ -425,7 +426,9 @@ impl Catalog {
 
     /// Every table, by name.
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
-        self.tables.values()
+        let mut all: Vec<&Table> = self.tables.values().collect();
+        all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        all.into_iter()
     }
 
     pub fn index(&self, name: &QualifiedName) -> Option<&Index> {
@@ -526,8 +529,11 @@ impl Catalog {
         self.views.get(name)
     }
 
+    /// Every view, by name.
     pub fn views(&self) -> impl Iterator<Item = &View> {
-        self.views.values()
+        let mut all: Vec<&View> = self.views.values().collect();
+        all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        all.into_iter()
     }
 
     /// A table, view or index of that name exists (they share one namespace per schema).
