@@ -130,6 +130,28 @@ fn parse_floor(files: &[File]) -> usize {
         .sum()
 }
 
+/// The floor on `threads` cores: files dealt out in turn, each parsed whole.
+fn parse_floor_parallel(files: &[File], threads: usize) -> usize {
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    files
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|f| match pg_query::parse(&f.text, 0) {
+                            Ok(tree) => black_box(tree.protobuf.stmts.len()),
+                            Err(_) => 0,
+                        })
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    })
+}
+
 fn split_and_parse(files: &[File]) -> usize {
     files
         .iter()
@@ -150,7 +172,8 @@ fn full_lint(engine: &Engine, files: &[File]) -> Vec<pglint::finding::Finding> {
     pglint::lint::lint_migrations(engine, &pglint::config::Config::default(), migrations).0
 }
 
-fn in_process(label: &str, files: &[File], runs: usize) {
+/// Returns the floor on one thread and on two.
+fn in_process(label: &str, files: &[File], runs: usize) -> (Duration, Duration) {
     let engine = all_rules();
     let bytes: usize = files.iter().map(|f| f.text.len()).sum();
     let (_, stmts) = best(1, || split_and_parse(files));
@@ -162,6 +185,13 @@ fn in_process(label: &str, files: &[File], runs: usize) {
     println!("| step | time | MB/s | statements/s |\n|---|---:|---:|---:|");
     let (floor, _) = best(runs, || parse_floor(files));
     rate("`pg_query::parse` per file (floor)", floor, bytes, stmts);
+    let (floor2, _) = best(runs, || parse_floor_parallel(files, 2));
+    rate(
+        "`pg_query::parse` per file, 2 threads (floor on 2 cores)",
+        floor2,
+        bytes,
+        stmts,
+    );
     let (split, _) = best(runs, || split_and_parse(files));
     rate(
         "pglint parse (whole file; per statement after a syntax error)",
@@ -213,6 +243,7 @@ fn in_process(label: &str, files: &[File], runs: usize) {
             bytes as f64 / half_bytes as f64
         );
     }
+    (floor, floor2)
 }
 
 /// Runs a command under `/usr/bin/time -f %M`; wall time and peak RSS in MB (10^6 bytes).
@@ -244,7 +275,7 @@ fn timed(cmd: &mut Command) -> (f64, f64, Option<i32>) {
     (wall, kb * 1024.0 / 1e6, out.status.code())
 }
 
-fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
+fn external(label: &str, dir: &Path, bytes: usize, stmts: usize, floors: (Duration, Duration)) {
     let bin = env!("CARGO_BIN_EXE_pglint");
     let config = target_dir().join("bench-all-rules.yaml");
     let mut yaml = String::from("rules:\n");
@@ -285,6 +316,13 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize) {
     }
     let (one, two) = (walls[0], walls[1]);
     println!("| 2 threads speed-up over 1 | {:.2}x | | | | |", one / two);
+    println!(
+        "\nbinary (process start, reading, every rule, JSON written) / in-process `pg_query::parse` floor: \
+         1 thread {:.2}x the 1-thread floor; 2 threads {:.2}x the 1-thread floor, {:.2}x the 2-thread floor\n",
+        one / floors.0.as_secs_f64(),
+        two / floors.0.as_secs_f64(),
+        two / floors.1.as_secs_f64()
+    );
     // The peers lint each file on its own; both are given every file (eugene does not look
     // into sub-directories, so it gets the app directories).
     let files = sql_files(dir);
@@ -402,13 +440,13 @@ fn main() {
     let files = read(&sql_files(&corpus));
     let bytes: usize = files.iter().map(|f| f.text.len()).sum();
     let stmts = split_and_parse(&files);
-    in_process("generated corpus", &files, 2);
+    let floors = in_process("generated corpus", &files, 2);
 
     let contrib = read(&sql_files(&root().join("tests/fixtures/django")));
     in_process("Django contrib apps fixtures", &contrib, 5);
 
     if !quick {
-        external("generated corpus", &corpus, bytes, stmts);
+        external("generated corpus", &corpus, bytes, stmts, floors);
     }
     stress(&stress_dir);
 
