@@ -219,6 +219,26 @@ fn indexes_on_one_table(n: usize) -> Vec<(String, String)> {
     one("indexes.sql", sql)
 }
 
+/// `n` tables in one file, each with a column that looks copied through its foreign key
+/// (`owner_name` beside `owner_id`, the FK added at the end as Django prints it), plus one
+/// real copy so that the rule fires: a schema dump linted as a migration looks like this.
+fn copied_columns(n: usize) -> Vec<(String, String)> {
+    let mut sql = String::from(
+        "CREATE TABLE \"owner\" (\"id\" bigint PRIMARY KEY, \"name\" varchar(50) NOT NULL);\n",
+    );
+    for i in 0..n {
+        sql += &format!(
+            "CREATE TABLE \"t{i}\" (\"id\" bigint PRIMARY KEY, \"owner_id\" bigint NOT NULL, \"owner_name\" varchar(50) NOT NULL);\n"
+        );
+    }
+    for i in 0..n {
+        sql += &format!(
+            "ALTER TABLE \"t{i}\" ADD CONSTRAINT \"t{i}_owner_fk\" FOREIGN KEY (\"owner_id\") REFERENCES \"owner\" (\"id\");\n"
+        );
+    }
+    one("copied.sql", sql)
+}
+
 /// A RunSQL operation whose string literal is `n` bytes (lines of 1 KiB).
 fn long_literal(n: usize) -> Vec<(String, String)> {
     let chunk = format!("{}\n", "x".repeat(1023));
@@ -270,6 +290,18 @@ fn indexes_on_one_table_scale_linearly() {
     );
 }
 
+/// Each candidate used to copy the whole catalog and replay the rest of the file (the GitLab
+/// dump linted as a migration took 13 s).
+#[test]
+fn columns_judged_at_the_end_of_the_file_scale_linearly() {
+    assert_linear(
+        "(f) N tables with a copied column",
+        200,
+        &[Format::Json],
+        copied_columns,
+    );
+}
+
 #[test]
 fn a_long_string_literal_scales_linearly() {
     assert_linear(
@@ -301,6 +333,21 @@ fn the_shapes_hold_what_they_say() {
     assert_eq!(count(&statements_on_one_table(100), "CREATE INDEX"), 25);
     assert_eq!(count(&wide_table(100), "varchar(20)"), 100);
     assert_eq!(count(&indexes_on_one_table(100), "CREATE INDEX"), 100);
+    let copied = copied_columns(100);
+    assert_eq!(count(&copied, "\"owner_name\""), 100);
+    let engine = all_rules();
+    let texts: Vec<(&str, &str)> = copied
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let found = pglint::lint::lint_texts(&engine, &texts);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.rule == "denormalized-column")
+            .count(),
+        100
+    );
     let literal = &long_literal(1 << 20)[0].1;
     assert!(literal.len() > 1 << 20 && literal.len() < (1 << 20) + 200);
     let corpus = common::django_corpus(50, 7);

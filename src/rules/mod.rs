@@ -188,7 +188,17 @@ impl Engine {
             let active = &self.active[rule];
             match hit.confirm.as_ref().map(|c| c(catalog)) {
                 Some(None) => continue,
-                Some(Some(extra)) => hit.vars.extend(extra),
+                Some(Some(extra)) => {
+                    hit.vars.extend(extra.vars);
+                    for (key, origin, names) in extra.related {
+                        let span = names
+                            .iter()
+                            .map(|n| checks::origin_span(m, file, origin, n))
+                            .find(|&s| s != origin.span)
+                            .unwrap_or(origin.span);
+                        hit.related.push((key, origin.file, span));
+                    }
+                }
                 None => {}
             }
             findings.push(self.finding(active.decl, active.severity, m, index, hit, files));

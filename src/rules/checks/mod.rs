@@ -75,8 +75,18 @@ pub struct StmtCache<'a> {
 
 /// A check's verdict to be confirmed on the catalog at the end of the file (for facts that
 /// Django settles later in the same migration, like the index created after its FK). `None`
-/// drops the hit; `Some(vars)` keeps it, with extra placeholder values known only then.
-pub type Confirm = Box<dyn Fn(&Catalog) -> Option<Vec<(&'static str, String)>>>;
+/// drops the hit; `Some` keeps it, with what is known only then.
+pub type Confirm = Box<dyn Fn(&Catalog) -> Option<Confirmed>>;
+
+/// What a hit learns at the end of its file.
+#[derive(Debug, Default)]
+pub struct Confirmed {
+    /// Extra placeholder values.
+    pub vars: Vec<(&'static str, String)>,
+    /// Extra secondary labels: key into `labels:`, the statement that made the object, and
+    /// the names to point at in it, tried in turn (the whole statement when none is found).
+    pub related: Vec<(&'static str, Origin, Vec<String>)>,
+}
 
 /// What a check reports: spans and values; the rule's YAML supplies the words.
 pub struct Hit {
@@ -117,15 +127,13 @@ impl Hit {
     }
 
     pub fn confirm(mut self, f: impl Fn(&Catalog) -> bool + 'static) -> Self {
-        self.confirm = Some(Box::new(move |c: &Catalog| f(c).then(Vec::new)));
+        self.confirm = Some(Box::new(move |c: &Catalog| f(c).then(Confirmed::default)));
         self
     }
 
-    /// Like [`Hit::confirm`], with placeholder values computed on the final catalog.
-    pub fn confirm_with(
-        mut self,
-        f: impl Fn(&Catalog) -> Option<Vec<(&'static str, String)>> + 'static,
-    ) -> Self {
+    /// Like [`Hit::confirm`], with placeholder values and secondary labels computed on the
+    /// final catalog.
+    pub fn confirm_with(mut self, f: impl Fn(&Catalog) -> Option<Confirmed> + 'static) -> Self {
         self.confirm = Some(Box::new(f));
         self
     }
@@ -264,32 +272,6 @@ impl<'a> StmtCtx<'a> {
         column.origin.file == self.file && column.origin.span == self.stmt.span
     }
 
-    /// The catalog at the end of this file: this statement and every later one of the file
-    /// replayed (for verdicts whose words depend on what Django adds later, like a foreign key
-    /// printed after its table). Copies the whole catalog: call it only for a likely hit.
-    pub fn end_of_file(&self) -> Catalog {
-        let mut cat = self.catalog.clone();
-        let replayed = usize::from(self.phase == Phase::After);
-        let from = self
-            .migration
-            .statements
-            .iter()
-            .position(|s| std::ptr::eq(s, self.stmt))
-            .map_or(self.migration.statements.len(), |i| i + replayed);
-        for stmt in &self.migration.statements[from..] {
-            if let Ok(node) = &stmt.node {
-                cat.apply(
-                    node,
-                    Origin {
-                        file: self.file,
-                        span: stmt.span,
-                    },
-                );
-            }
-        }
-        cat
-    }
-
     /// The ALTER TABLE of this statement and its table, when that table existed before this
     /// file (the lock rules judge only those).
     pub fn existing_alter(
@@ -341,16 +323,7 @@ impl<'a> StmtCtx<'a> {
     /// Where an earlier object was created: `name` inside its statement when that is in this
     /// file, else the whole statement (another file's text is not at hand).
     pub fn origin_span(&self, origin: Origin, name: &str) -> Span {
-        if origin.file == self.file {
-            find_identifier(
-                &self.migration.file.text,
-                origin.span,
-                name,
-                origin.span.start,
-            )
-        } else {
-            origin.span
-        }
+        origin_span(self.migration, self.file, origin, name)
     }
 
     /// The file offset of a parse-tree `location` (-1, unknown, gives the statement start).
@@ -367,6 +340,16 @@ impl<'a> StmtCtx<'a> {
             &rv.relname,
             start,
         )
+    }
+}
+
+/// Where `name` is in the statement `origin` when that statement is in `m` (file `file`);
+/// the statement itself otherwise (another file's text is not searched).
+pub fn origin_span(m: &Migration, file: FileId, origin: Origin, name: &str) -> Span {
+    if origin.file == file {
+        find_identifier(&m.file.text, origin.span, name, origin.span.start)
+    } else {
+        origin.span
     }
 }
 

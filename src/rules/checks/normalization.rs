@@ -5,7 +5,7 @@
 use pg_query::protobuf::ColumnDef;
 
 use super::columns::{Origin, TypedColumn};
-use super::{Hit, StmtCtx};
+use super::{Confirmed, Hit, StmtCtx};
 use crate::schema::{Catalog, ConstraintKind, QualifiedName};
 use crate::span::Span;
 
@@ -212,28 +212,25 @@ pub fn denormalized_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     if !added.iter().any(|c| candidate(c.name)) {
         return;
     }
-    // Django adds the foreign key after the table: judge on the file's final schema.
-    let end = ctx.end_of_file();
+    // Django adds the foreign key after the table: judge on the file's final schema, when
+    // the engine confirms hits at the end of the file (copying the catalog here made a file
+    // with many such columns quadratic).
     for col in added.iter().filter(|c| candidate(c.name)) {
-        let Some((fk_column, fk, target, source)) = copied_from(&end, &table, col.name) else {
-            continue;
-        };
-        let mut fk_span = ctx.origin_span(fk.origin, &fk.name);
-        if fk_span == fk.origin.span && fk.origin.file == ctx.file {
-            fk_span = ctx.origin_span(fk.origin, &fk_column);
-        }
-        hits.push(
-            column_hit(ctx, col)
-                .var("fk_field", fk_column.trim_end_matches("_id").to_string())
-                .var("fk_column", fk_column)
-                .var("references", target.name.to_string())
-                .var("source", source.name.clone())
-                .related("fk", fk.origin.file, fk_span)
-                .related(
-                    "source",
-                    source.origin.file,
-                    ctx.origin_span(source.origin, &source.name),
-                ),
-        );
+        let (table, column) = (table.clone(), col.name.to_string());
+        hits.push(column_hit(ctx, col).confirm_with(move |end| {
+            let (fk_column, fk, target, source) = copied_from(end, &table, &column)?;
+            Some(Confirmed {
+                vars: vec![
+                    ("fk_field", fk_column.trim_end_matches("_id").to_string()),
+                    ("fk_column", fk_column.clone()),
+                    ("references", target.name.to_string()),
+                    ("source", source.name.clone()),
+                ],
+                related: vec![
+                    ("fk", fk.origin, vec![fk.name.clone(), fk_column]),
+                    ("source", source.origin, vec![source.name.clone()]),
+                ],
+            })
+        }));
     }
 }

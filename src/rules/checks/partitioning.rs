@@ -501,7 +501,10 @@ pub fn partition_range_gap(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             .var("parent", parent.to_string())
             .confirm_with(move |catalog| {
                 let (before, after) = gap_next_to(catalog, &parent, &label_child)?;
-                Some(vec![("gap_from", before), ("gap_to", after)])
+                Some(super::Confirmed {
+                    vars: vec![("gap_from", before), ("gap_to", after)],
+                    related: Vec::new(),
+                })
             }),
     );
 }
