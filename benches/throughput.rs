@@ -6,9 +6,10 @@
 //! - in-process, one thread: `pg_query::parse` per file (the floor), pglint's split + parse,
 //!   the full lint with every rule on (parse + replay + rules), each format's rendering, and
 //!   linearity (the first half of the corpus against all of it);
-//! - the release binary (`--format json`, every rule on) with 1 and 2 parsing threads, under
-//!   `/usr/bin/time -f %M` for peak memory; squawk on the same files when `squawk` is on PATH
-//!   (or `SQUAWK=/path/to/squawk`), in the same run;
+//! - the release binary (`--format json`, every rule on) with `PGLINT_THREADS` 1 and 2, under
+//!   `/usr/bin/time -f %M` for peak memory; squawk and eugene on the same files when on PATH
+//!   (or `SQUAWK=/path/to/squawk`, `EUGENE=/path/to/eugene`), in interleaved rounds of the
+//!   same run;
 //! - the "nothing quadratic" inputs (`gen-bench-corpus.py stress`).
 //!
 //! `PGLINT_BENCH_QUICK=1` skips the external runs.
@@ -275,6 +276,10 @@ fn timed(cmd: &mut Command) -> (f64, f64, Option<i32>) {
     (wall, kb * 1024.0 / 1e6, out.status.code())
 }
 
+/// Rounds of the same commands, interleaved: this machine's speed drifts by up to a third
+/// between runs, and interleaving lets the drift hit every command alike.
+const ROUNDS: usize = 5;
+
 fn external(label: &str, dir: &Path, bytes: usize, stmts: usize, floors: (Duration, Duration)) {
     let bin = env!("CARGO_BIN_EXE_pglint");
     let config = target_dir().join("bench-all-rules.yaml");
@@ -283,46 +288,20 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize, floors: (Durati
         yaml.push_str(&format!("  {}: warning\n", rule.id));
     }
     std::fs::write(&config, yaml).unwrap();
-    println!(
-        "\n### {label}: release binary, `--format json`, every rule on ({:.2} MB, {stmts} statements; best of 3 wall times)\n",
-        bytes as f64 / 1e6
-    );
-    println!(
-        "| run | time | MB/s | statements/s | peak RSS | RSS / input |\n|---|---:|---:|---:|---:|---:|"
-    );
-    let mut walls = Vec::new();
-    for threads in ["1", "2"] {
-        let runs: Vec<_> = (0..3)
-            .map(|_| {
-                timed(
-                    Command::new(bin)
-                        .arg("--config")
-                        .arg(&config)
-                        .args(["--format", "json", "--fail-on", "never"])
-                        .arg(dir)
-                        .env("PGLINT_THREADS", threads)
-                        .stdout(std::process::Stdio::null()),
-                )
-            })
-            .collect();
-        let (wall, rss, _) = runs.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)).unwrap();
-        walls.push(wall);
-        println!(
-            "| pglint, `PGLINT_THREADS={threads}` | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
-            bytes as f64 / 1e6 / wall,
-            stmts as f64 / 1e3 / wall,
-            rss / (bytes as f64 / 1e6)
-        );
-    }
-    let (one, two) = (walls[0], walls[1]);
-    println!("| 2 threads speed-up over 1 | {:.2}x | | | | |", one / two);
-    println!(
-        "\nbinary (process start, reading, every rule, JSON written) / in-process `pg_query::parse` floor: \
-         1 thread {:.2}x the 1-thread floor; 2 threads {:.2}x the 1-thread floor, {:.2}x the 2-thread floor\n",
-        one / floors.0.as_secs_f64(),
-        two / floors.0.as_secs_f64(),
-        two / floors.1.as_secs_f64()
-    );
+    let pglint = |threads: &str| {
+        let mut cmd = Command::new(bin);
+        cmd.arg("--config")
+            .arg(&config)
+            .args(["--format", "json", "--fail-on", "never"])
+            .arg(dir)
+            .env("PGLINT_THREADS", threads)
+            .stdout(std::process::Stdio::null());
+        cmd
+    };
+    let mut runs: Vec<(String, Command)> = vec![
+        ("pglint, `PGLINT_THREADS=1`".into(), pglint("1")),
+        ("pglint, `PGLINT_THREADS=2`".into(), pglint("2")),
+    ];
     // The peers lint each file on its own; both are given every file (eugene does not look
     // into sub-directories, so it gets the app directories).
     let files = sql_files(dir);
@@ -348,11 +327,13 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize, floors: (Durati
             app_dirs,
         ),
     ];
-    let mut ratios = Vec::new();
+    let mut missing = Vec::new();
     for (name, var, args, paths) in peers {
         let exe = std::env::var(var).unwrap_or_else(|_| name.into());
         let Ok(version) = Command::new(&exe).arg("--version").output() else {
-            println!("| {name} not found (set {var}=/path/to/{name}) | | | | | |");
+            missing.push(format!(
+                "| {name} not found (set {var}=/path/to/{name}) | | | | | |"
+            ));
             continue;
         };
         let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
@@ -360,26 +341,54 @@ fn external(label: &str, dir: &Path, bytes: usize, stmts: usize, floors: (Durati
         cmd.args(&args)
             .args(&paths)
             .stdout(std::process::Stdio::null());
-        let (wall, rss, _) = (0..2)
-            .map(|_| timed(&mut cmd))
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .unwrap();
+        runs.push((
+            format!("{version} `{}` (its default rules)", args.join(" ")),
+            cmd,
+        ));
+    }
+    println!(
+        "\n### {label}: release binary, `--format json`, every rule on ({:.2} MB, {stmts} statements; best of {ROUNDS} interleaved rounds)\n",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "| run | time | MB/s | statements/s | peak RSS | RSS / input |\n|---|---:|---:|---:|---:|---:|"
+    );
+    let mut best: Vec<(f64, f64)> = vec![(f64::INFINITY, 0.0); runs.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, cmd)) in runs.iter_mut().enumerate() {
+            let (wall, rss, _) = timed(cmd);
+            if wall < best[i].0 {
+                best[i] = (wall, rss);
+            }
+        }
+    }
+    for ((label, _), (wall, rss)) in runs.iter().zip(&best) {
         println!(
-            "| {version} `{}` (its default rules) | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
-            args.join(" "),
+            "| {label} | {wall:.2} s | {:.1} | {:.0}k | {rss:.0} MB | {:.1}x |",
             bytes as f64 / 1e6 / wall,
             stmts as f64 / 1e3 / wall,
             rss / (bytes as f64 / 1e6)
         );
-        ratios.push(format!(
+    }
+    for line in missing {
+        println!("{line}");
+    }
+    let (one, two) = (best[0].0, best[1].0);
+    println!("| 2 threads speed-up over 1 | {:.2}x | | | | |", one / two);
+    println!(
+        "\nbinary (process start, reading, every rule, JSON written) / in-process `pg_query::parse` floor: \
+         1 thread {:.2}x the 1-thread floor; 2 threads {:.2}x the 1-thread floor, {:.2}x the 2-thread floor\n",
+        one / floors.0.as_secs_f64(),
+        two / floors.0.as_secs_f64(),
+        two / floors.1.as_secs_f64()
+    );
+    for ((label, _), (wall, _)) in runs.iter().zip(&best).skip(2) {
+        let name = label.split_whitespace().next().unwrap_or_default();
+        println!(
             "pglint is {:.2}x {name}'s speed with 2 threads, {:.2}x with 1",
             wall / two,
             wall / one
-        ));
-    }
-    println!();
-    for r in ratios {
-        println!("{r}");
+        );
     }
 }
 
