@@ -2,8 +2,7 @@
 //! cheap on a table with thousands of them: "the table's indexes" without a name lookup per
 //! index, and "earlier indexes that start with the same keys" without walking them all.
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
+use super::fast_hash::{FastMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
 use super::{Index, QualifiedName};
@@ -16,12 +15,12 @@ type Slot = u32;
 pub struct IndexStore {
     /// Every index stored so far; `None` once removed.
     slots: Vec<Option<Box<Index>>>,
-    by_name: HashMap<QualifiedName, Slot>,
+    by_name: FastMap<QualifiedName, Slot>,
     /// A table's indexes, in the order they were stored.
-    by_table: HashMap<QualifiedName, Vec<Slot>>,
+    by_table: FastMap<QualifiedName, Vec<Slot>>,
     /// [`leading_keys_hash`] of every prefix of every index's keys → the indexes with it, in
     /// the order they were stored.
-    by_leading_keys: HashMap<u64, Vec<Slot>>,
+    by_leading_keys: FastMap<u64, Vec<Slot>>,
     /// The most keys any stored index has had.
     max_keys: usize,
 }
@@ -30,7 +29,7 @@ pub struct IndexStore {
 /// other: table, method, predicate, the first `prefix` key texts, and `total` keys in all.
 /// Only a filter: the checks compare the candidates in full.
 fn leading_keys_hash(ix: &Index, prefix: usize, total: usize) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     ix.table.hash(&mut h);
     ix.method.hash(&mut h);
     ix.predicate.hash(&mut h);

@@ -23,13 +23,14 @@
 //! and column lists are renamed, the printed expression is not).
 
 mod expr;
+mod fast_hash;
 mod index_store;
 mod names;
 mod replay;
 pub mod types;
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::RangeVar;
@@ -108,17 +109,17 @@ impl std::fmt::Display for QualifiedName {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// Hashed, not ordered: looking tables up is most of what rules do; the rare listing sorts.
-    tables: HashMap<QualifiedName, Table>,
+    tables: fast_hash::FastMap<QualifiedName, Table>,
     indexes: index_store::IndexStore,
-    views: HashMap<QualifiedName, View>,
+    views: fast_hash::FastMap<QualifiedName, View>,
     /// Referenced table → tables that declared a foreign key to it (may hold a table whose
     /// FK was dropped since; queries check the constraints themselves).
-    referenced_by: HashMap<QualifiedName, BTreeSet<QualifiedName>>,
+    referenced_by: fast_hash::FastMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Partitioned table → its partitions, in creation/attach order.
-    partitions: HashMap<QualifiedName, Vec<QualifiedName>>,
+    partitions: fast_hash::FastMap<QualifiedName, Vec<QualifiedName>>,
     /// First candidate name of an unnamed index (`t_c_idx`) → the pass (`t_c_idx{n}`) before
     /// which every candidate is taken; cleared whenever a relation goes or changes name.
-    free_name_from: HashMap<QualifiedName, u32>,
+    free_name_from: fast_hash::FastMap<QualifiedName, u32>,
     /// What the statement being replayed changed, returned by [`Catalog::apply`].
     journal: Changes,
 }
