@@ -11,9 +11,20 @@ use super::{repo_path, summary_line};
 use crate::finding::{Finding, Severity, Summary};
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    render_findings(findings, out)?;
+    render_summary(summary, out)
+}
+
+/// One workflow command per finding; a report is these, then [`render_summary`].
+pub fn render_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     for f in findings {
         writeln!(out, "{}", command(f))?;
     }
+    Ok(())
+}
+
+/// The last line of a report.
+pub fn render_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "pglint: {}", summary_line(summary))
 }
 

@@ -75,6 +75,16 @@ pub fn render(
     styling: Styling,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_findings(findings, styling, out)?;
+    render_summary(summary, out)
+}
+
+/// The findings, file by file; a report is these for every file, then [`render_summary`].
+pub fn render_findings(
+    findings: &[Finding],
+    styling: Styling,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let handler = styling.handler();
     let mut text = String::new();
     for group in findings.chunk_by(|a, b| same_file(&a.file, &b.file)) {
@@ -103,6 +113,11 @@ pub fn render(
             writeln!(out)?;
         }
     }
+    Ok(())
+}
+
+/// The last line of a report.
+pub fn render_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", summary_line(summary))
 }
 

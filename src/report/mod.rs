@@ -15,8 +15,9 @@ use crate::advisor::FileLocks;
 use crate::cli::Format;
 use crate::finding::{Finding, Summary};
 
-/// A report written file by file while the lint runs, for the formats that allow it (JSON and
-/// compact): a run over a large project then never holds all of its findings.
+/// A report written file by file while the lint runs, for the formats that allow it (JSON,
+/// compact, human and GitHub): a run over a large project then never holds all of its
+/// findings, and the first file's findings show while the others are linted.
 pub struct Stream<'w> {
     writer: StreamWriter<'w>,
     summary: Summary,
@@ -26,16 +27,20 @@ pub struct Stream<'w> {
 enum StreamWriter<'w> {
     Json(json::Writer<&'w mut (dyn Write + Send)>),
     Compact(&'w mut (dyn Write + Send)),
+    Human(human::Styling, &'w mut (dyn Write + Send)),
+    Github(&'w mut (dyn Write + Send)),
 }
 
 impl<'w> Stream<'w> {
-    /// `None` for the formats that need every finding first (grouped, counted up front, or
-    /// one document whose parts come in another order).
+    /// `None` for the formats that need every finding first (SARIF lists the rules before the
+    /// results; markdown opens with its tables).
     pub fn begin(format: Format, out: &'w mut (dyn Write + Send)) -> io::Result<Option<Self>> {
         let writer = match format {
             Format::Json => StreamWriter::Json(json::Writer::begin(out)?),
             Format::Compact => StreamWriter::Compact(out),
-            _ => return Ok(None),
+            Format::Human => StreamWriter::Human(human::Styling::for_stdout(), out),
+            Format::Github => StreamWriter::Github(out),
+            Format::Sarif | Format::Markdown => return Ok(None),
         };
         Ok(Some(Stream {
             writer,
@@ -49,6 +54,10 @@ impl<'w> Stream<'w> {
         match &mut self.writer {
             StreamWriter::Json(w) => w.findings(findings),
             StreamWriter::Compact(out) => compact::render(findings, &mut **out),
+            StreamWriter::Human(styling, out) => {
+                human::render_findings(findings, *styling, &mut **out)
+            }
+            StreamWriter::Github(out) => github::render_findings(findings, &mut **out),
         }
     }
 
@@ -58,8 +67,11 @@ impl<'w> Stream<'w> {
             files,
             ..self.summary
         };
-        if let StreamWriter::Json(w) = self.writer {
-            w.finish(&summary)?;
+        match self.writer {
+            StreamWriter::Json(w) => w.finish(&summary)?,
+            StreamWriter::Compact(_) => {}
+            StreamWriter::Human(_, out) => human::render_summary(&summary, out)?,
+            StreamWriter::Github(out) => github::render_summary(&summary, out)?,
         }
         Ok(summary)
     }
@@ -165,14 +177,19 @@ mod tests {
         ];
         let findings = crate::lint::lint_texts(&engine, &texts);
         assert!(findings.len() >= 3, "{}", findings.len());
+        assert!(findings.chunk_by(|a, b| a.file.name == b.file.name).count() >= 2);
         let whole_summary = Summary::count(texts.len(), &findings);
-        for format in [Format::Json, Format::Compact] {
+        for format in [Format::Json, Format::Compact, Format::Human, Format::Github] {
             let mut whole = Vec::new();
             render(format, &findings, &whole_summary, &mut whole).unwrap();
             let splits: [Vec<&[Finding]>; 3] = [
                 vec![&findings[..]],
-                findings.chunks(1).collect(),
-                vec![&findings[..1], &[], &findings[1..]],
+                // As the lint hands them over: one file at a time, files without findings too.
+                findings
+                    .chunk_by(|a, b| a.file.name == b.file.name)
+                    .flat_map(|file| [file, &[]])
+                    .collect(),
+                vec![&[], &findings[..]],
             ];
             for batches in splits {
                 let mut streamed = Vec::new();
@@ -199,10 +216,8 @@ mod tests {
                 .unwrap()
                 .contains("\"findings\": [],")
         );
-        assert!(
-            Stream::begin(Format::Human, &mut Vec::new())
-                .unwrap()
-                .is_none()
-        );
+        for format in [Format::Sarif, Format::Markdown] {
+            assert!(Stream::begin(format, &mut Vec::new()).unwrap().is_none());
+        }
     }
 }
