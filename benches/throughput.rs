@@ -91,11 +91,7 @@ fn read(paths: &[PathBuf]) -> Vec<File> {
 }
 
 fn all_rules() -> Engine {
-    let mut settings = Settings::default();
-    for rule in registry::rules() {
-        settings.levels.insert(rule.id.clone(), Level::Warning);
-    }
-    Engine::new(settings)
+    Engine::new(Settings::every_rule(Level::Warning))
 }
 
 /// Best of `runs` wall times.

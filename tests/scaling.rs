@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use pglint::cli::Format;
 use pglint::finding::{Level, Summary};
-use pglint::rules::{Engine, Settings, registry};
+use pglint::rules::{Engine, Settings};
 
 /// Counts every allocation (and reallocation) in the process, with its size.
 struct Counting;
@@ -75,11 +75,7 @@ fn counted<T>(f: impl FnOnce() -> T) -> (Work, T) {
 }
 
 fn all_rules() -> Engine {
-    let mut settings = Settings::default();
-    for rule in registry::rules() {
-        settings.levels.insert(rule.id.clone(), Level::Warning);
-    }
-    Engine::new(settings)
+    Engine::new(Settings::every_rule(Level::Warning))
 }
 
 const ALL_FORMATS: [Format; 6] = [

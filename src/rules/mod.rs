@@ -44,6 +44,15 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Every rule on at `level` (benchmarks and scaling tests measure the whole engine).
+    pub fn every_rule(level: Level) -> Settings {
+        let mut settings = Settings::default();
+        for rule in registry::rules() {
+            settings.levels.insert(rule.id.clone(), level);
+        }
+        settings
+    }
+
     /// The level of a rule: configured, or the rule's default.
     pub fn level(&self, rule: &RuleDecl) -> Level {
         self.levels.get(&rule.id).copied().unwrap_or(rule.severity)
