@@ -117,25 +117,58 @@ impl IndexStore {
     pub fn insert(&mut self, idx: Index) {
         self.remove(&idx.name);
         let slot = slot_of(self.slots.len());
-        self.by_name.insert(idx.name.clone(), slot);
-        self.by_table
-            .entry(idx.table.clone())
-            .or_default()
-            .push(slot);
-        let n = idx.keys.len();
-        self.max_keys = self.max_keys.max(n);
-        for prefix in 1..=n {
-            self.by_leading_keys
-                .entry(leading_keys_hash(&idx, prefix, n))
-                .or_default()
-                .push(slot);
-        }
-        self.slots.push(Some(Box::new(idx)));
+        self.slots.push(None);
+        self.link(slot, idx);
     }
 
     pub fn remove(&mut self, name: &QualifiedName) -> Option<Index> {
-        let slot = self.by_name.remove(name)?;
+        let slot = *self.by_name.get(name)?;
+        self.unlink(slot)
+    }
+
+    /// Removes every index of `table`, returning them in the order they were stored.
+    pub fn remove_table(&mut self, table: &QualifiedName) -> Vec<Index> {
+        self.by_table
+            .get(table)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|slot| self.unlink(slot))
+            .collect()
+    }
+
+    /// Changes the index called `name` (its name and table included), keeping its slot and
+    /// so its place in its table's order.
+    pub fn update(&mut self, name: &QualifiedName, change: impl FnOnce(&mut Index)) {
+        let Some(&slot) = self.by_name.get(name) else {
+            return;
+        };
+        if let Some(mut idx) = self.unlink(slot) {
+            change(&mut idx);
+            self.link(slot, idx);
+        }
+    }
+
+    /// Puts `idx` in the empty `slot` and files it under its name, table and leading keys.
+    fn link(&mut self, slot: Slot, idx: Index) {
+        self.by_name.insert(idx.name.clone(), slot);
+        insert_sorted(self.by_table.entry(idx.table.clone()).or_default(), slot);
+        let n = idx.keys.len();
+        self.max_keys = self.max_keys.max(n);
+        for prefix in 1..=n {
+            let list = self
+                .by_leading_keys
+                .entry(leading_keys_hash(&idx, prefix, n))
+                .or_default();
+            insert_sorted(list, slot);
+        }
+        self.slots[slot as usize] = Some(Box::new(idx));
+    }
+
+    /// Empties `slot` and takes its index out of every map.
+    fn unlink(&mut self, slot: Slot) -> Option<Index> {
         let idx = *self.slots.get_mut(slot as usize)?.take()?;
+        self.by_name.remove(&idx.name);
         if let Some(list) = self.by_table.get_mut(&idx.table) {
             list.retain(|&s| s != slot);
             if list.is_empty() {
@@ -153,52 +186,6 @@ impl IndexStore {
             }
         }
         Some(idx)
-    }
-
-    /// Removes every index of `table`, returning them in the order they were stored.
-    pub fn remove_table(&mut self, table: &QualifiedName) -> Vec<Index> {
-        self.names_of(table)
-            .iter()
-            .filter_map(|n| self.remove(n))
-            .collect()
-    }
-
-    /// Changes the index called `name` (its name and table included), keeping its place in
-    /// its table's order.
-    pub fn update(&mut self, name: &QualifiedName, change: impl FnOnce(&mut Index)) {
-        let Some(&slot) = self.by_name.get(name) else {
-            return;
-        };
-        let Some(mut idx) = self.remove(name) else {
-            return;
-        };
-        change(&mut idx);
-        self.insert(idx);
-        // Back to its old place: slots are in storage order, and the table's list must
-        // stay in that order too.
-        let new_slot = slot_of(self.slots.len() - 1);
-        self.move_slot(new_slot, slot);
-    }
-
-    /// Moves the index in `from` (the last slot) back to the free slot `to`.
-    fn move_slot(&mut self, from: Slot, to: Slot) {
-        let Some(idx) = self.slots.pop().flatten() else {
-            return;
-        };
-        let n = idx.keys.len();
-        for prefix in 1..=n {
-            if let Some(list) = self
-                .by_leading_keys
-                .get_mut(&leading_keys_hash(&idx, prefix, n))
-            {
-                reposition(list, from, to);
-            }
-        }
-        if let Some(list) = self.by_table.get_mut(&idx.table) {
-            reposition(list, from, to);
-        }
-        self.by_name.insert(idx.name.clone(), to);
-        self.slots[to as usize] = Some(idx);
     }
 
     /// Every map agrees with the indexes themselves (for tests).
@@ -230,9 +217,8 @@ impl IndexStore {
     }
 }
 
-/// Replaces `from` by `to` in a sorted list, keeping it sorted.
-fn reposition(list: &mut Vec<Slot>, from: Slot, to: Slot) {
-    list.retain(|&s| s != from);
-    let at = list.partition_point(|&s| s < to);
-    list.insert(at, to);
+/// Adds `slot` to a list kept in slot order (a new slot goes last at once).
+fn insert_sorted(list: &mut Vec<Slot>, slot: Slot) {
+    let at = list.partition_point(|&s| s < slot);
+    list.insert(at, slot);
 }
