@@ -404,7 +404,7 @@ pub fn parse_threads() -> usize {
 
 /// Stack for the parsing threads: libpg_query sizes its own depth check to what is left of
 /// the stack it runs on, so more room only means deeper (still checked) recursion.
-const PARSE_STACK: usize = 16 << 20;
+pub(crate) const PARSE_STACK: usize = 16 << 20;
 
 /// Reads and parses the inputs on [`parse_threads`] minus one workers and hands each result to
 /// `each`, in input order, on the calling thread (with one thread in all, reads, parses and

@@ -2,8 +2,9 @@
 //!
 //! `pg_query::parse` drops `cursorpos` from the C error; without it a syntax error could only
 //! point at the whole statement. libpg_query is linked into the `pg_query` rlib, so we declare
-//! the two C functions ourselves. The struct layouts mirror pg_query 18.1.0's `pg_query.h`,
-//! which is why Cargo.toml pins that exact version.
+//! the C functions ourselves. The struct layouts mirror pg_query 18.1.0's `pg_query.h`, which
+//! is why Cargo.toml pins that exact version. The tree is read straight from C where the
+//! layouts are known (`super::raw`), and through protobuf otherwise.
 
 use std::ffi::{CStr, CString, c_char, c_int};
 
@@ -11,7 +12,7 @@ use pg_query::protobuf;
 use prost::Message;
 
 #[repr(C)]
-struct PgQueryError {
+pub(super) struct PgQueryError {
     message: *mut c_char,
     funcname: *mut c_char,
     filename: *mut c_char,
@@ -52,12 +53,36 @@ pub struct ParseFailure {
     pub cursor_char: Option<usize>,
 }
 
+impl ParseFailure {
+    /// The message and position of libpg_query's error.
+    pub(super) fn from_c(err: &PgQueryError) -> Self {
+        // SAFETY: libpg_query always sets `message` to a NUL-terminated string.
+        let message = unsafe { CStr::from_ptr(err.message) }
+            .to_string_lossy()
+            .into_owned();
+        let cursor_char = usize::try_from(err.cursorpos).ok().filter(|&p| p > 0);
+        ParseFailure {
+            message,
+            cursor_char,
+        }
+    }
+}
+
 /// Parses SQL text (which must not contain NUL bytes) into its raw statements.
 pub fn parse(sql: &str) -> Result<protobuf::ParseResult, ParseFailure> {
     let input = CString::new(sql).map_err(|e| ParseFailure {
         message: "the text contains a NUL byte".into(),
         cursor_char: Some(sql[..e.nul_position()].chars().count() + 1),
     })?;
+    #[cfg(all(target_pointer_width = "64", not(windows)))]
+    if let Some(result) = super::raw::parse(&input) {
+        return result;
+    }
+    parse_protobuf(&input)
+}
+
+/// The protobuf way: libpg_query encodes the tree, prost decodes it.
+pub(super) fn parse_protobuf(input: &CStr) -> Result<protobuf::ParseResult, ParseFailure> {
     // SAFETY: `input` is a valid NUL-terminated string that outlives the call; the result is
     // read before it is freed exactly once below.
     let result = unsafe { pg_query_parse_protobuf_opts(input.as_ptr(), 0) };
@@ -78,15 +103,7 @@ pub fn parse(sql: &str) -> Result<protobuf::ParseResult, ParseFailure> {
             cursor_char: None,
         })
     } else {
-        let err = unsafe { &*result.error };
-        let message = unsafe { CStr::from_ptr(err.message) }
-            .to_string_lossy()
-            .into_owned();
-        let cursor_char = usize::try_from(err.cursorpos).ok().filter(|&p| p > 0);
-        Err(ParseFailure {
-            message,
-            cursor_char,
-        })
+        Err(ParseFailure::from_c(unsafe { &*result.error }))
     };
     unsafe { pg_query_free_protobuf_parse_result(result) };
     out

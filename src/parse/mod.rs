@@ -3,6 +3,8 @@
 
 mod django;
 mod ffi;
+#[cfg(all(target_pointer_width = "64", not(windows)))]
+mod raw;
 mod scanner_cost;
 mod split;
 
