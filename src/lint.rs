@@ -232,19 +232,51 @@ pub fn lint_paths<'s>(
     let want_locks = args.format == Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let mut replay = Replay::new(engine, config, want_locks.then_some(pg_version));
-    replay.streamed = streamed;
+    replay.streaming = streamed.is_some();
     let mut errors = Vec::new();
-    // Parsed in parallel, replayed in order, each tree dropped once linted.
-    for_each_parsed(inputs, |position, result| match result {
-        Ok(m) => {
-            if roles[position] == Role::Schema {
-                for warning in schema_warnings(&m) {
-                    eprintln!("pglint: warning: {warning}");
+    let mut write = streamed;
+    // What follows a file's replay (writing its findings, freeing its trees) runs on a thread
+    // of its own when there are two or more: the replay is the one step that cannot be
+    // shared, so it should do nothing else.
+    let mut finish_file = |found: Option<Vec<Finding>>, m: Migration| {
+        if let (Some(found), Some(write)) = (found, write.as_mut()) {
+            write(found);
+        }
+        drop(m);
+    };
+    std::thread::scope(|scope| {
+        let finish_file = &mut finish_file;
+        let mut handoff = if parse_threads() > 1 {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Option<Vec<Finding>>, Migration)>(8);
+            std::thread::Builder::new()
+                .name("pglint-write".into())
+                .spawn_scoped(scope, move || {
+                    for (found, m) in rx {
+                        finish_file(found, m);
+                    }
+                })
+                .expect("cannot start pglint's writing thread");
+            Ok(tx)
+        } else {
+            Err(finish_file)
+        };
+        // Parsed in parallel, replayed in order, each tree dropped once linted.
+        for_each_parsed(inputs, |position, result| match result {
+            Ok(m) => {
+                if roles[position] == Role::Schema {
+                    for warning in schema_warnings(&m) {
+                        eprintln!("pglint: warning: {warning}");
+                    }
+                }
+                let found = replay.push(&m, roles[position] == Role::Reported);
+                match &mut handoff {
+                    // The writer only stops early by panicking, which the scope re-raises.
+                    Ok(tx) => drop(tx.send((found, m))),
+                    Err(finish_file) => finish_file(found, m),
                 }
             }
-            replay.push(m, roles[position] == Role::Reported);
-        }
-        Err(e) => errors.push(e),
+            Err(e) => errors.push(e),
+        });
     });
     let (findings, files, locks) = replay.finish();
     Ok(Outcome {
@@ -295,13 +327,13 @@ pub fn lint_migrations_with_locks(
 ) -> (Vec<Finding>, usize, Vec<FileLocks>) {
     let mut replay = Replay::new(engine, config, locks_for);
     for (migration, report) in migrations {
-        replay.push(migration, report);
+        replay.push(&migration, report);
     }
     replay.finish()
 }
 
 /// The in-order replay of migrations into the catalog, fed one file at a time.
-struct Replay<'a, 's> {
+struct Replay<'a> {
     engine: &'a Engine,
     config: &'a Config,
     locks_for: Option<u32>,
@@ -310,12 +342,12 @@ struct Replay<'a, 's> {
     locks: Vec<FileLocks>,
     files: Vec<Arc<SourceFile>>,
     findings: Vec<Finding>,
-    /// Where each file's findings go instead of `findings`, when given.
-    streamed: Option<&'s mut (dyn FnMut(Vec<Finding>) + Send)>,
+    /// Each reported file's findings are returned by `push` instead of kept in `findings`.
+    streaming: bool,
     linted: usize,
 }
 
-impl<'a> Replay<'a, '_> {
+impl<'a> Replay<'a> {
     fn new(engine: &'a Engine, config: &'a Config, locks_for: Option<u32>) -> Self {
         Replay {
             engine,
@@ -326,42 +358,46 @@ impl<'a> Replay<'a, '_> {
             locks: Vec::new(),
             files: Vec::new(),
             findings: Vec::new(),
-            streamed: None,
+            streaming: false,
             linted: 0,
         }
     }
 
-    fn push(&mut self, migration: Migration, report: bool) {
+    /// Replays one file and lints it when it is reported; its findings come back when
+    /// streaming.
+    fn push(&mut self, migration: &Migration, report: bool) -> Option<Vec<Finding>> {
         let file = FileId(self.files.len());
         self.files.push(migration.file.clone());
         if let Some(pg_version) = self.locks_for {
             if report {
                 self.locks.push(crate::advisor::timeline::analyze(
-                    &migration,
+                    migration,
                     file,
                     &mut self.locks_catalog,
                     pg_version,
                 ));
             } else {
-                crate::advisor::timeline::replay(&migration, file, &mut self.locks_catalog);
+                crate::advisor::timeline::replay(migration, file, &mut self.locks_catalog);
             }
         }
         let found = self
             .engine
-            .lint(&migration, file, &mut self.catalog, &self.files, report);
-        if report {
-            self.linted += 1;
-            // Inline suppressions first, so one whose finding the config hides is not "unused".
-            let found = crate::suppress::apply(self.engine, &migration, found);
-            let config = self.config;
-            let kept = found
-                .into_iter()
-                .filter(|f| !config.ignores(&f.file.name, f.rule));
-            match self.streamed.as_mut() {
-                Some(write) => write(kept.collect()),
-                None => crate::growth::extend_gently(&mut self.findings, kept, 64),
-            }
+            .lint(migration, file, &mut self.catalog, &self.files, report);
+        if !report {
+            return None;
         }
+        self.linted += 1;
+        // Inline suppressions first, so one whose finding the config hides is not "unused".
+        let found = crate::suppress::apply(self.engine, migration, found);
+        let config = self.config;
+        let kept = found
+            .into_iter()
+            .filter(|f| !config.ignores(&f.file.name, f.rule));
+        if self.streaming {
+            return Some(kept.collect());
+        }
+        crate::growth::extend_gently(&mut self.findings, kept, 64);
+        None
     }
 
     fn finish(self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
@@ -393,7 +429,8 @@ pub(crate) fn load_and_parse(inputs: impl Iterator<Item = Result<Input, InputErr
 }
 
 /// How many threads a run uses: `PGLINT_THREADS` when it holds a positive number, else one
-/// per core. One of them replays and checks the files in order; the others parse ahead.
+/// per core. One of them replays and checks the files in order; the others parse ahead
+/// (with two or more, one more thread writes the report and frees the parsed files).
 pub fn parse_threads() -> usize {
     std::env::var("PGLINT_THREADS")
         .ok()
