@@ -5,7 +5,9 @@
 pub fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(i) = rest.find(['{', '}']) {
+    // Byte search: `str::find` with a char set decodes every character, and rule texts are
+    // filled for every finding.
+    while let Some(i) = rest.bytes().position(|b| b == b'{' || b == b'}') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         if tail.starts_with("{{") || tail.starts_with("}}") {
