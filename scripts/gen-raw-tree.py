@@ -15,10 +15,10 @@ Cargo.toml pins and for 64-bit non-Windows targets; src/parse/raw falls back to 
 path everywhere else, and tests/raw_tree.rs checks the two paths give equal trees.
 
 Usage: python3 scripts/gen-raw-tree.py [--check] [PATH_TO_pg_query-18.1.0]
-(default path: cargo's registry; --check compares instead of writing, exit 1 when stale)
+(default: the pg_query source `cargo metadata` names; --check compares instead of writing, exit 1 when stale)
 """
 
-import glob
+import json
 import os
 import re
 import subprocess
@@ -34,13 +34,17 @@ ARGS = [a for a in sys.argv[1:] if a != "--check"]
 
 
 def crate_dir():
+    """pg_query's source: the argument, else where cargo keeps it for this workspace."""
     if ARGS:
         return ARGS[0]
-    home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
-    hits = glob.glob(os.path.join(home, "registry", "src", "*", f"pg_query-{PG_QUERY_VERSION}"))
-    if not hits:
-        sys.exit(f"pg_query-{PG_QUERY_VERSION} not found in cargo's registry; build pglint once first")
-    return hits[0]
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    cargo = os.environ.get("CARGO", "cargo")
+    meta = subprocess.run([cargo, "metadata", "--format-version", "1", "--offline"], cwd=root,
+                          check=True, capture_output=True, text=True).stdout
+    for pkg in json.loads(meta)["packages"]:
+        if pkg["name"] == "pg_query" and pkg["version"] == PG_QUERY_VERSION:
+            return os.path.dirname(pkg["manifest_path"])
+    sys.exit(f"pg_query {PG_QUERY_VERSION} is not among this workspace's packages")
 
 
 def parse_defs(text):
