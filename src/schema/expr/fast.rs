@@ -6,8 +6,8 @@
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{
-    AConst, AExpr, AExprKind, CoercionForm, ColumnRef, FuncCall, Node, TypeCast, TypeName,
-    a_const::Val,
+    AConst, AExpr, AExprKind, BoolExpr, BoolExprType, CoercionForm, ColumnRef, FuncCall, Node,
+    NullTest, NullTestType, TypeCast, TypeName, a_const::Val,
 };
 
 use super::keywords::is_quoted_keyword;
@@ -27,6 +27,8 @@ fn expr(node: &Node, out: &mut String) -> Option<()> {
         NodeEnum::FuncCall(f) => func_call(f, out),
         NodeEnum::TypeCast(t) => type_cast(t, out),
         NodeEnum::AExpr(a) => a_expr(a, out),
+        NodeEnum::NullTest(n) => null_test(n, out),
+        NodeEnum::BoolExpr(b) => bool_expr(b, out),
         _ => None,
     }
 }
@@ -155,7 +157,8 @@ fn func_call(f: &FuncCall, out: &mut String) -> Option<()> {
 }
 
 /// `deparseTypeCast` outside a function-call context: `arg::type`, the argument in
-/// parentheses when it is an operator expression or a negative or fractional number.
+/// parentheses when it is not a `c_expr` (an operator, `IS NULL`, `AND`) or when it is a
+/// negative or fractional number.
 fn type_cast(t: &TypeCast, out: &mut String) -> Option<()> {
     let (arg, tn) = (t.arg.as_deref()?, t.type_name.as_ref()?);
     let parens = match arg.node.as_ref()? {
@@ -167,16 +170,9 @@ fn type_cast(t: &TypeCast, out: &mut String) -> Option<()> {
             !c.isnull && matches!(&c.val, Some(Val::Fval(_)))
                 || matches!(&c.val, Some(Val::Ival(i)) if !c.isnull && i.ival < 0)
         }
-        NodeEnum::AExpr(_) => true,
-        _ => false,
+        _ => prec(arg)? != Prec::Atom,
     };
-    if parens {
-        out.push('(');
-    }
-    expr(arg, out)?;
-    if parens {
-        out.push(')');
-    }
+    parenthesized(arg, parens, out)?;
     out.push_str("::");
     type_name(tn, out)
 }
@@ -273,15 +269,41 @@ fn catalog_spelling(name: &str, has_typmods: bool) -> Option<std::borrow::Cow<'s
     Some(fixed.into())
 }
 
-/// The deparser's operator precedence levels, lowest first (`DeparseExprPrec`); only those
-/// a binary operator can have.
+/// The deparser's precedence levels, lowest first (`DeparseExprPrec`), of the nodes
+/// handled here; `Atom` is everything that never needs parentheses as an operand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
+    Or,
+    And,
+    Not,
+    Is,
     Comparison,
     Op,
     Add,
     Mul,
     Exp,
+    Atom,
+}
+
+/// `getExprPrecedence` for the nodes handled here (`None` for an operator form not
+/// handled).
+fn prec(node: &Node) -> Option<Prec> {
+    Some(match node.node.as_ref()? {
+        NodeEnum::AExpr(a) => operator_prec(binary_op(a)?),
+        NodeEnum::NullTest(_) => Prec::Is,
+        NodeEnum::BoolExpr(b) => bool_prec(b)?,
+        _ => Prec::Atom,
+    })
+}
+
+/// The precedence of `AND`, `OR` or `NOT`.
+fn bool_prec(b: &BoolExpr) -> Option<Prec> {
+    match BoolExprType::try_from(b.boolop).ok()? {
+        BoolExprType::AndExpr => Some(Prec::And),
+        BoolExprType::OrExpr => Some(Prec::Or),
+        BoolExprType::NotExpr => Some(Prec::Not),
+        BoolExprType::Undefined => None,
+    }
 }
 
 /// `getOperatorPrecedence` for a one-word operator.
@@ -323,21 +345,75 @@ fn a_expr(a: &AExpr, out: &mut String) -> Option<()> {
     operand(a.rexpr.as_deref()?, prec, true, out)
 }
 
-/// `deparseExprOperand`: everything here but a binary operator binds tighter than any
-/// operator; a nested operator gets parentheses by `needsParensForPrecedence`.
-fn operand(node: &Node, parent: Prec, right: bool, out: &mut String) -> Option<()> {
-    let parens = match node.node.as_ref()? {
-        NodeEnum::AExpr(a) => {
-            let prec = operator_prec(binary_op(a)?);
-            if prec == parent {
-                // Comparisons do not associate; the others associate to the left.
-                parent == Prec::Comparison || right
-            } else {
-                prec < parent
-            }
-        }
-        _ => false,
+/// `deparseNullTest`: `arg IS [NOT] NULL`.
+fn null_test(n: &NullTest, out: &mut String) -> Option<()> {
+    let test = match NullTestType::try_from(n.nulltesttype).ok()? {
+        NullTestType::IsNull => " IS NULL",
+        NullTestType::IsNotNull => " IS NOT NULL",
+        NullTestType::Undefined => return None,
     };
+    if n.argisrow {
+        return None;
+    }
+    operand(n.arg.as_deref()?, Prec::Is, false, out)?;
+    out.push_str(test);
+    Some(())
+}
+
+/// `deparseBoolExpr`: arguments joined by ` AND ` / ` OR `, or `NOT arg`. (The deparser
+/// starts a new output part before `AND`; parts are joined by one space after trailing
+/// spaces are cut, and no argument printed here ends in a space or `(`.)
+fn bool_expr(b: &BoolExpr, out: &mut String) -> Option<()> {
+    let joiner = match bool_prec(b)? {
+        Prec::And => " AND ",
+        Prec::Or => " OR ",
+        _ => {
+            let [arg] = b.args.as_slice() else {
+                return None;
+            };
+            out.push_str("NOT ");
+            return bool_arg(arg, out);
+        }
+    };
+    if b.args.is_empty() {
+        return None;
+    }
+    for (i, arg) in b.args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(joiner);
+        }
+        bool_arg(arg, out)?;
+    }
+    Some(())
+}
+
+/// An argument of AND, OR or NOT: in parentheses only when it is itself an AND or OR.
+fn bool_arg(node: &Node, out: &mut String) -> Option<()> {
+    let nested = matches!(prec(node)?, Prec::And | Prec::Or);
+    parenthesized(node, nested, out)
+}
+
+/// `deparseExprOperand`: an operand of an operator of precedence `parent`, in parentheses
+/// when `needsParensForPrecedence` says so.
+fn operand(node: &Node, parent: Prec, right: bool, out: &mut String) -> Option<()> {
+    let own = prec(node)?;
+    let parens = if own == parent {
+        match parent {
+            // Non-associative.
+            Prec::Is | Prec::Comparison => true,
+            // Right-associative prefix operator.
+            Prec::Not => false,
+            // Left-associative.
+            _ => right,
+        }
+    } else {
+        own < parent
+    };
+    parenthesized(node, parens, out)
+}
+
+/// `node`, in parentheses if `parens`.
+fn parenthesized(node: &Node, parens: bool, out: &mut String) -> Option<()> {
     if parens {
         out.push('(');
     }
