@@ -6,13 +6,25 @@ use pg_query::protobuf::{self, Node};
 
 use super::QualifiedName;
 
+mod fast;
+mod keywords;
+#[cfg(test)]
+mod tests;
+
 /// Shown when an expression exists but cannot be printed back.
 pub const UNPRINTABLE: &str = "<expression>";
 
-/// The expression printed back as SQL (`now()`, `(pages >= 0)`), by deparsing it as the
-/// single target of a `SELECT`. Never fails: an unprintable expression gives
+/// The expression printed back as SQL (`now()`, `pages >= 0`), as deparsing it as the
+/// single target of a `SELECT` prints it. Never fails: an unprintable expression gives
 /// [`UNPRINTABLE`].
 pub fn expr_text(node: &Node) -> String {
+    // Most expressions are simple defaults and checks; printing those directly saves the
+    // protobuf round trip into the C deparser.
+    fast::print(node).unwrap_or_else(|| deparsed(node))
+}
+
+/// [`expr_text`] through libpg_query's deparser.
+fn deparsed(node: &Node) -> String {
     let select = protobuf::SelectStmt {
         target_list: vec![Node {
             node: Some(NodeEnum::ResTarget(Box::new(protobuf::ResTarget {

@@ -4,6 +4,9 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::TypeName;
 
+#[cfg(test)]
+mod tests;
+
 /// A `serial` pseudo-type: an integer column owning a sequence that feeds its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Serial {
@@ -38,20 +41,15 @@ impl std::fmt::Display for Serial {
     }
 }
 
-/// The parts of a type name: `pg_catalog` dropped, other schemas kept.
-fn name_parts(tn: &TypeName) -> Vec<&str> {
-    let parts: Vec<&str> = tn
-        .names
-        .iter()
-        .filter_map(|n| match n.node.as_ref() {
-            Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
-            _ => None,
-        })
-        .collect();
-    match parts.as_slice() {
-        ["pg_catalog", rest @ ..] if !rest.is_empty() => rest.to_vec(),
-        _ => parts,
-    }
+/// The names of a type name: `pg_catalog` dropped, other schemas kept.
+fn name_parts(tn: &TypeName) -> impl Iterator<Item = &str> + Clone {
+    let all = tn.names.iter().filter_map(|n| match n.node.as_ref() {
+        Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
+        _ => None,
+    });
+    let mut probe = all.clone();
+    let catalog = probe.next() == Some("pg_catalog") && probe.next().is_some();
+    all.skip(usize::from(catalog))
 }
 
 /// `serial`, `bigserial`, … when the type is one (only an unqualified, non-array name is).
@@ -94,29 +92,23 @@ pub fn canonical_base(name: &str) -> &str {
 }
 
 /// Normalises a parsed type name. Serial types give their underlying integer type.
+/// Written straight into one string: it runs for every column of every statement.
 pub fn normalize(tn: &TypeName) -> String {
+    let mut out = String::with_capacity(16);
     let parts = name_parts(tn);
-    let qualified = parts.len() > 1;
-    let mut out = match parts.as_slice() {
-        [] => String::from("?"),
-        [one] => {
-            let base = canonical_base(one);
-            // The grammar turns `char(n)` / `character(n)` into pg_catalog.bpchar.
-            if base == "bpchar" && is_catalog(tn) {
-                "char".to_string()
-            } else {
-                base.to_string()
+    let qualified = parts.clone().nth(1).is_some();
+    if qualified {
+        for (i, part) in parts.enumerate() {
+            if i > 0 {
+                out.push('.');
             }
+            out.push_str(part);
         }
-        more => more.join("."),
-    };
+    } else {
+        out.push_str(base_name(tn, parts.clone().next()));
+    }
     if !qualified && out != "interval" {
-        let mods: Vec<String> = tn.typmods.iter().filter_map(typmod_text).collect();
-        if !mods.is_empty() {
-            out.push('(');
-            out.push_str(&mods.join(", "));
-            out.push(')');
-        }
+        push_typmods(tn, &mut out);
     }
     if tn.pct_type {
         out.push_str("%TYPE");
@@ -127,6 +119,37 @@ pub fn normalize(tn: &TypeName) -> String {
     out
 }
 
+/// The canonical spelling of an unqualified type name (`?` when there is none).
+fn base_name<'a>(tn: &TypeName, name: Option<&'a str>) -> &'a str {
+    let Some(name) = name else {
+        return "?";
+    };
+    let base = canonical_base(name);
+    // The grammar turns `char(n)` / `character(n)` into pg_catalog.bpchar.
+    if base == "bpchar" && is_catalog(tn) {
+        "char"
+    } else {
+        base
+    }
+}
+
+/// `(m1, m2)` for the modifiers that have a text; nothing when none has.
+fn push_typmods(tn: &TypeName, out: &mut String) {
+    let mut any = false;
+    for m in &tn.typmods {
+        let mark = out.len();
+        out.push_str(if any { ", " } else { "(" });
+        if push_typmod(m, out) {
+            any = true;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    if any {
+        out.push(')');
+    }
+}
+
 fn is_catalog(tn: &TypeName) -> bool {
     matches!(
         tn.names.first().and_then(|n| n.node.as_ref()),
@@ -134,27 +157,34 @@ fn is_catalog(tn: &TypeName) -> bool {
     )
 }
 
-fn typmod_text(node: &pg_query::protobuf::Node) -> Option<String> {
+/// Appends one type modifier's text; false (and nothing appended) when it has none.
+fn push_typmod(node: &pg_query::protobuf::Node, out: &mut String) -> bool {
     use pg_query::protobuf::a_const::Val;
-    match node.node.as_ref()? {
-        NodeEnum::AConst(c) => match c.val.as_ref()? {
-            Val::Ival(i) => Some(i.ival.to_string()),
-            Val::Fval(f) => Some(f.fval.clone()),
-            Val::Sval(s) => Some(s.sval.clone()),
-            Val::Boolval(b) => Some(b.boolval.to_string()),
-            Val::Bsval(b) => Some(b.bsval.clone()),
+    use std::fmt::Write;
+    match node.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
+            Some(Val::Ival(i)) => {
+                let _ = write!(out, "{}", i.ival);
+            }
+            Some(Val::Fval(f)) => out.push_str(&f.fval),
+            Some(Val::Sval(s)) => out.push_str(&s.sval),
+            Some(Val::Boolval(b)) => out.push_str(if b.boolval { "true" } else { "false" }),
+            Some(Val::Bsval(b)) => out.push_str(&b.bsval),
+            None => return false,
         },
-        NodeEnum::ColumnRef(c) => {
-            let names: Vec<&str> = c
-                .fields
-                .iter()
-                .filter_map(|f| match f.node.as_ref() {
-                    Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
-                    _ => None,
-                })
-                .collect();
-            Some(names.join("."))
+        Some(NodeEnum::ColumnRef(c)) => {
+            let names = c.fields.iter().filter_map(|f| match f.node.as_ref() {
+                Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
+                _ => None,
+            });
+            for (i, name) in names.enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
         }
-        _ => None,
+        _ => return false,
     }
+    true
 }
