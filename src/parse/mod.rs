@@ -135,6 +135,17 @@ fn parse_piece(text: &str, span: Span, out: &mut Vec<Statement>) {
     }
 }
 
+/// Parses `sql` both ways, libpg_query's C tree read directly and through protobuf, and
+/// says whether they agree (`None`: the direct way left this input to protobuf). For the
+/// differential fuzz target (`fuzz/fuzz_targets/raw_tree.rs`); pglint itself parses once.
+#[doc(hidden)]
+#[cfg(all(target_pointer_width = "64", not(windows)))]
+pub fn raw_tree_agrees(sql: &str) -> Option<bool> {
+    let input = std::ffi::CString::new(sql).ok()?;
+    let direct = raw::parse(&input)?;
+    Some(direct == ffi::parse_protobuf(&input))
+}
+
 impl Statement {
     fn new(span: Span, node: Result<NodeEnum, SyntaxError>) -> Self {
         Statement {
