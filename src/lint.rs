@@ -246,12 +246,16 @@ pub fn lint_paths<'s>(
     };
     std::thread::scope(|scope| {
         let finish_file = &mut finish_file;
+        // Files go to the writer in batches: one wake-up per file cost more than the writing.
+        const BATCH: usize = 16;
+        type Batch = Vec<(Option<Vec<Finding>>, Migration)>;
+        let mut batch: Batch = Vec::with_capacity(BATCH);
         let mut handoff = if parse_threads() > 1 {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(Option<Vec<Finding>>, Migration)>(8);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
             std::thread::Builder::new()
                 .name("pglint-write".into())
                 .spawn_scoped(scope, move || {
-                    for (found, m) in rx {
+                    for (found, m) in rx.into_iter().flatten() {
                         finish_file(found, m);
                     }
                 })
@@ -270,13 +274,24 @@ pub fn lint_paths<'s>(
                 }
                 let found = replay.push(&m, roles[position] == Role::Reported);
                 match &mut handoff {
-                    // The writer only stops early by panicking, which the scope re-raises.
-                    Ok(tx) => drop(tx.send((found, m))),
+                    Ok(tx) => {
+                        batch.push((found, m));
+                        if batch.len() == BATCH {
+                            // The writer only stops early by panicking, which the scope
+                            // re-raises.
+                            drop(tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))));
+                        }
+                    }
                     Err(finish_file) => finish_file(found, m),
                 }
             }
             Err(e) => errors.push(e),
         });
+        if let Ok(tx) = &handoff
+            && !batch.is_empty()
+        {
+            drop(tx.send(batch));
+        }
     });
     let (findings, files, locks) = replay.finish();
     Ok(Outcome {
@@ -494,10 +509,15 @@ pub(crate) fn for_each_parsed(
         });
         return;
     }
-    let window = threads * 4;
+    // Thread wake-ups are system calls (and on a VM inter-processor interrupts) that cost
+    // about as much as replaying a small file, so: a wide window, workers woken only when
+    // one waits and then every half window or when the replay itself would wait.
+    let window = threads * 32;
+    let wake_every = window / 2;
     let next = AtomicUsize::new(0);
-    // How many results `each` has taken; `usize::MAX / 2` once the consumer is gone.
-    let consumed = (Mutex::new(0usize), Condvar::new());
+    // How many results `each` has taken (`usize::MAX / 2` once the consumer is gone), and
+    // how many workers wait for it to grow.
+    let consumed = (Mutex::new(Progress::default()), Condvar::new());
     let (tx, rx) = mpsc::channel::<(usize, Option<Result<Migration, InputError>>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -509,9 +529,11 @@ pub(crate) fn for_each_parsed(
                         return;
                     }
                     {
-                        let mut done = consumed.0.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *done + window {
-                            done = consumed.1.wait(done).unwrap_or_else(|e| e.into_inner());
+                        let mut progress = consumed.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while i >= progress.done + window {
+                            progress.waiting += 1;
+                            progress = consumed.1.wait(progress).unwrap_or_else(|e| e.into_inner());
+                            progress.waiting -= 1;
                         }
                     }
                     let result = jobs[i].as_ref().map(load_guarded);
@@ -528,17 +550,34 @@ pub(crate) fn for_each_parsed(
         }
         drop(tx);
         // Wakes the workers for good if `each` panics, so the scope can end.
-        struct Release<'c>(&'c (Mutex<usize>, Condvar));
+        struct Release<'c>(&'c (Mutex<Progress>, Condvar));
         impl Drop for Release<'_> {
             fn drop(&mut self) {
-                *self.0.0.lock().unwrap_or_else(|e| e.into_inner()) = usize::MAX / 2;
+                self.0.0.lock().unwrap_or_else(|e| e.into_inner()).done = usize::MAX / 2;
                 self.0.1.notify_all();
             }
         }
         let _release = Release(&consumed);
         let mut pending = std::collections::BTreeMap::new();
         let mut want = 0;
-        for (i, result) in rx {
+        let wake = || {
+            if consumed.0.lock().unwrap_or_else(|e| e.into_inner()).waiting > 0 {
+                consumed.1.notify_all();
+            }
+        };
+        loop {
+            let (i, result) = match rx.try_recv() {
+                Ok(next) => next,
+                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::TryRecvError::Empty) => {
+                    // About to wait: a worker held back by the window may hold the next file.
+                    wake();
+                    match rx.recv() {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    }
+                }
+            };
             pending.insert(i, result);
             while let Some(result) = pending.remove(&want) {
                 let result = match result {
@@ -547,11 +586,24 @@ pub(crate) fn for_each_parsed(
                 };
                 each(want, result);
                 want += 1;
-                *consumed.0.lock().unwrap_or_else(|e| e.into_inner()) = want;
-                consumed.1.notify_all();
+                let waiting = {
+                    let mut progress = consumed.0.lock().unwrap_or_else(|e| e.into_inner());
+                    progress.done = want;
+                    progress.waiting
+                };
+                if waiting > 0 && want % wake_every == 0 {
+                    consumed.1.notify_all();
+                }
             }
         }
     });
+}
+
+/// The replay's progress as the parsing workers see it.
+#[derive(Default)]
+struct Progress {
+    done: usize,
+    waiting: usize,
 }
 
 /// Loads and parses one input; a panic becomes an error naming the file.
