@@ -287,18 +287,16 @@ def main():
                 w(f"        {ident}: list(c, at::<*const u8>(p, {off}))?,")
             elif macro == "WRITE_NODE_PTR_FIELD":
                 w(f"        {ident}: node_box(c, at::<*const u8>(p, {off}))?,")
-            elif macro == "WRITE_SPECIFIC_NODE_PTR_FIELD":
-                target = args[1]
-                conv = f"{snake(target)}(c, q)?"
+            elif macro.startswith("WRITE_SPECIFIC_NODE"):
+                # A pointer to, or (one case) an embedded, node of a known type.
+                embedded = macro == "WRITE_SPECIFIC_NODE_FIELD"
+                conv = f"{snake(args[1])}(c, {f'p.add({off})' if embedded else 'q'})?"
                 if "Box<" in rtype:
                     conv = f"Box::new({conv})"
-                w(f"        {ident}: match at::<*const u8>(p, {off}) {{ q if q.is_null() => None, q => Some({conv}) }},")
-            elif macro == "WRITE_SPECIFIC_NODE_FIELD":
-                target = args[1]
-                conv = f"{snake(target)}(c, p.add({off}))?"
-                if "Box<" in rtype:
-                    conv = f"Box::new({conv})"
-                w(f"        {ident}: Some({conv}),")
+                if embedded:
+                    w(f"        {ident}: Some({conv}),")
+                else:
+                    w(f"        {ident}: match at::<*const u8>(p, {off}) {{ q if q.is_null() => None, q => Some({conv}) }},")
             elif macro == "WRITE_BITMAPSET_FIELD":
                 w(f"        {ident}: if at::<*const u8>(p, {off}).is_null() {{ Vec::new() }} else {{ return Err(Fallback) }},")
             else:
