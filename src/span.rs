@@ -52,21 +52,20 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        // memchr finds the line ends and `is_ascii` checks a line a word at a time: a loop
+        // over every byte was 2 % of a run's instructions.
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
         let mut non_ascii = Vec::new();
-        let mut ascii = true;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                if !ascii {
-                    non_ascii.push(starts.len() - 1);
-                    ascii = true;
-                }
-                starts.push(i + 1);
-            } else if !b.is_ascii() {
-                ascii = false;
+        let mut line_start = 0;
+        for nl in memchr::memchr_iter(b'\n', bytes) {
+            if !bytes[line_start..nl].is_ascii() {
+                non_ascii.push(starts.len() - 1);
             }
+            line_start = nl + 1;
+            starts.push(line_start);
         }
-        if !ascii {
+        if !bytes[line_start..].is_ascii() {
             non_ascii.push(starts.len() - 1);
         }
         LineIndex { starts, non_ascii }

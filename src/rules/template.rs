@@ -5,9 +5,9 @@
 pub fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    // Byte search: `str::find` with a char set decodes every character, and rule texts are
-    // filled for every finding.
-    while let Some(i) = rest.bytes().position(|b| b == b'{' || b == b'}') {
+    // memchr's vectorised search: rule texts are filled for every finding, and a byte loop
+    // over them was 5 % of a run's instructions with every rule on.
+    while let Some(i) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         if tail.starts_with("{{") || tail.starts_with("}}") {
@@ -16,7 +16,7 @@ pub fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
             continue;
         }
         if tail.starts_with('{')
-            && let Some(end) = tail.find('}')
+            && let Some(end) = memchr::memchr(b'}', tail.as_bytes())
             && let Some((_, value)) = vars.iter().find(|(k, _)| *k == &tail[1..end])
         {
             out.push_str(value);
