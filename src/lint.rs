@@ -246,10 +246,6 @@ pub fn lint_paths<'s>(
     };
     std::thread::scope(|scope| {
         let finish_file = &mut finish_file;
-        // Files go to the writer in batches: one wake-up per file cost more than the writing.
-        const BATCH: usize = 16;
-        type Batch = Vec<(Option<Vec<Finding>>, Migration)>;
-        let mut batch: Batch = Vec::with_capacity(BATCH);
         let mut handoff = if parse_threads() > 1 {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
             std::thread::Builder::new()
@@ -260,9 +256,12 @@ pub fn lint_paths<'s>(
                     }
                 })
                 .expect("cannot start pglint's writing thread");
-            Ok(tx)
+            Handoff::Writer {
+                tx,
+                batch: Vec::with_capacity(BATCH),
+            }
         } else {
-            Err(finish_file)
+            Handoff::Inline(finish_file)
         };
         // Parsed in parallel, replayed in order, each tree dropped once linted.
         for_each_parsed(inputs, |position, result| match result {
@@ -273,25 +272,11 @@ pub fn lint_paths<'s>(
                     }
                 }
                 let found = replay.push(&m, roles[position] == Role::Reported);
-                match &mut handoff {
-                    Ok(tx) => {
-                        batch.push((found, m));
-                        if batch.len() == BATCH {
-                            // The writer only stops early by panicking, which the scope
-                            // re-raises.
-                            drop(tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))));
-                        }
-                    }
-                    Err(finish_file) => finish_file(found, m),
-                }
+                handoff.file(found, m);
             }
             Err(e) => errors.push(e),
         });
-        if let Ok(tx) = &handoff
-            && !batch.is_empty()
-        {
-            drop(tx.send(batch));
-        }
+        handoff.flush();
     });
     let (findings, files, locks) = replay.finish();
     Ok(Outcome {
@@ -300,6 +285,46 @@ pub fn lint_paths<'s>(
         files,
         locks,
     })
+}
+
+/// Files go to the writer in batches: one wake-up per file cost more than the writing (a
+/// batch of Django-sized files is about a millisecond of linting, so streamed findings are
+/// barely delayed).
+const BATCH: usize = 16;
+type Batch = Vec<(Option<Vec<Finding>>, Migration)>;
+
+/// Where a replayed file goes next: to the writing thread, or, on a run with one thread, to
+/// the finisher on this one.
+enum Handoff<'f, F> {
+    Writer {
+        tx: std::sync::mpsc::SyncSender<Batch>,
+        batch: Batch,
+    },
+    Inline(&'f mut F),
+}
+
+impl<F: FnMut(Option<Vec<Finding>>, Migration)> Handoff<'_, F> {
+    fn file(&mut self, found: Option<Vec<Finding>>, m: Migration) {
+        match self {
+            Handoff::Writer { tx, batch } => {
+                batch.push((found, m));
+                if batch.len() == BATCH {
+                    // The writer only stops early by panicking, which the scope re-raises.
+                    drop(tx.send(std::mem::replace(batch, Vec::with_capacity(BATCH))));
+                }
+            }
+            Handoff::Inline(finish_file) => finish_file(found, m),
+        }
+    }
+
+    /// Sends the last, partly filled batch; dropping the sender then ends the writer.
+    fn flush(self) {
+        if let Handoff::Writer { tx, batch } = self
+            && !batch.is_empty()
+        {
+            drop(tx.send(batch));
+        }
+    }
 }
 
 /// The statements of a schema dump that could not be read (psql meta-commands such as

@@ -36,6 +36,7 @@ pub use self::exprs::is_known_volatile;
 pub use self::mode::{Blocked, LockMode};
 
 use crate::schema::{Catalog, QualifiedName};
+pub(crate) use crate::schema::{qualified, strings};
 
 /// What kind of relation a lock is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -333,26 +334,6 @@ impl Cx<'_> {
 
 fn name_of(rv: &RangeVar) -> QualifiedName {
     QualifiedName::from_range_var(rv)
-}
-
-/// The string values of a list of `String` nodes.
-fn strings(nodes: &[Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match n.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A qualified name from a list of `String` nodes (`["idx"]`, `["app", "idx"]`).
-fn qualified(nodes: &[Node]) -> Option<QualifiedName> {
-    match strings(nodes).as_slice() {
-        [name] => Some(QualifiedName::public(name.clone())),
-        [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
-        [] => None,
-    }
 }
 
 /// `CONCURRENTLY` among `REINDEX` / `CLUSTER` / `VACUUM` options (`(CONCURRENTLY)`,

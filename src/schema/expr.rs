@@ -70,28 +70,37 @@ pub fn column_refs(node: &Node) -> Vec<String> {
     out
 }
 
+/// The `sval` of a `String` node.
+pub fn string_value(node: &Node) -> Option<&str> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(&s.sval),
+        _ => None,
+    }
+}
+
 /// The `sval`s of a list of `String` nodes (column lists, qualified names).
 pub fn strings(nodes: &[Node]) -> Vec<String> {
     nodes
         .iter()
-        .filter_map(|n| match n.node.as_ref() {
-            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-            _ => None,
-        })
+        .filter_map(|n| string_value(n).map(str::to_string))
         .collect()
+}
+
+/// A qualified name from a list of `String` nodes: `["idx"]` or `["app", "idx"]`.
+pub fn qualified(nodes: &[Node]) -> Option<QualifiedName> {
+    match strings(nodes).as_slice() {
+        [name] => Some(QualifiedName::public(name.clone())),
+        [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
+        [] => None,
+    }
 }
 
 /// A qualified name from a `List` of `String`s as DROP gives them (`[schema,] name`).
 pub fn qualified_from_list(node: &Node) -> Option<QualifiedName> {
-    let items = match node.node.as_ref()? {
-        NodeEnum::List(l) => strings(&l.items),
-        NodeEnum::String(s) => vec![s.sval.clone()],
-        _ => return None,
-    };
-    match items.as_slice() {
-        [name] => Some(QualifiedName::new("public", name.clone())),
-        [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
-        [] => None,
+    match node.node.as_ref()? {
+        NodeEnum::List(l) => qualified(&l.items),
+        NodeEnum::String(_) => qualified(std::slice::from_ref(node)),
+        _ => None,
     }
 }
 

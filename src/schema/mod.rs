@@ -38,6 +38,8 @@ use pg_query::protobuf::RangeVar;
 use crate::span::Span;
 
 pub use self::expr::UNPRINTABLE;
+/// Reading `String` nodes, shared by the catalog, the checks and the lock model.
+pub use self::expr::{qualified, string_value, strings};
 pub use self::names::make_object_name;
 pub use self::types::Serial;
 

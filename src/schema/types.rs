@@ -1,6 +1,7 @@
 //! Type names as users think of them: `pg_catalog.int4`, `int` and `integer` are all
 //! `integer`; `character varying(20)` is `varchar(20)`; arrays end in `[]`.
 
+use super::expr::string_value;
 use pg_query::NodeEnum;
 use pg_query::protobuf::TypeName;
 
@@ -43,10 +44,7 @@ impl std::fmt::Display for Serial {
 
 /// The names of a type name: `pg_catalog` dropped, other schemas kept.
 fn name_parts(tn: &TypeName) -> impl Iterator<Item = &str> + Clone {
-    let all = tn.names.iter().filter_map(|n| match n.node.as_ref() {
-        Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
-        _ => None,
-    });
+    let all = tn.names.iter().filter_map(string_value);
     let mut probe = all.clone();
     let catalog = probe.next() == Some("pg_catalog") && probe.next().is_some();
     all.skip(usize::from(catalog))
@@ -173,10 +171,7 @@ fn push_typmod(node: &pg_query::protobuf::Node, out: &mut String) -> bool {
             None => return false,
         },
         Some(NodeEnum::ColumnRef(c)) => {
-            let names = c.fields.iter().filter_map(|f| match f.node.as_ref() {
-                Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
-                _ => None,
-            });
+            let names = c.fields.iter().filter_map(string_value);
             for (i, name) in names.enumerate() {
                 if i > 0 {
                     out.push('.');

@@ -2,30 +2,10 @@
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{
-    AlterTableCmd, AlterTableStmt, AlterTableType, ColumnDef, ConstrType, Constraint, Node,
+    AlterTableCmd, AlterTableStmt, AlterTableType, ColumnDef, ConstrType, Constraint,
 };
 
-use crate::schema::QualifiedName;
-
-/// The string values of a list of `String` nodes (column lists, qualified names).
-pub fn strings(nodes: &[Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match n.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A qualified name from a list of `String` nodes: `["idx"]` or `["app", "idx"]`.
-pub fn qualified(nodes: &[Node]) -> Option<QualifiedName> {
-    match strings(nodes).as_slice() {
-        [name] => Some(QualifiedName::new("public", name.clone())),
-        [.., schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
-        [] => None,
-    }
-}
+pub use crate::schema::{qualified, strings};
 
 /// The subcommands of an ALTER TABLE.
 pub fn alter_cmds(stmt: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {

@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{AlterTableType, ConstrType, Node};
 
 use super::{StmtCtx, ast};
-use crate::schema::{ConstraintKind, QualifiedName};
+use crate::schema::{ConstraintKind, QualifiedName, string_value};
 
 /// A CHECK constraint on a table, and whether it is validated.
 pub struct Check {
@@ -86,10 +86,7 @@ pub fn conjuncts(expr: &Node) -> Vec<&Node> {
 /// The column a plain column reference names.
 pub fn column_name(expr: &Node) -> Option<&str> {
     match expr.node.as_ref()? {
-        NodeEnum::ColumnRef(c) => c.fields.last().and_then(|f| match f.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.as_str()),
-            _ => None,
-        }),
+        NodeEnum::ColumnRef(c) => c.fields.last().and_then(string_value),
         _ => None,
     }
 }

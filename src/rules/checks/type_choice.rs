@@ -3,6 +3,7 @@
 
 use super::columns::{Origin, TypedColumn, name_words};
 use super::{Hit, StmtCtx};
+use crate::schema::string_value;
 use crate::schema::types::serial_kind;
 
 /// Reports every column of the statement for which `flag` returns the suggested type.
@@ -34,14 +35,7 @@ pub fn timestamp_without_tz(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 pub fn char_type(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     // `char(n)` parses as pg_catalog.bpchar; the quoted one-byte `"char"` type is another type.
     flag(ctx, hits, |c| {
-        let last = c
-            .type_name
-            .names
-            .last()
-            .and_then(|n| match n.node.as_ref() {
-                Some(pg_query::NodeEnum::String(s)) => Some(s.sval.as_str()),
-                _ => None,
-            });
+        let last = c.type_name.names.last().and_then(string_value);
         (last == Some("bpchar"))
             .then(|| "text (with a CHECK on the length if one is needed) or varchar(n)".to_string())
     });

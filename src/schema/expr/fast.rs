@@ -11,6 +11,7 @@ use pg_query::protobuf::{
 };
 
 use super::keywords::is_quoted_keyword;
+use super::string_value;
 
 /// `node` printed as the single target of a `SELECT`, or `None` when it is not simple.
 pub(super) fn print(node: &Node) -> Option<String> {
@@ -100,14 +101,6 @@ fn identifier(ident: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
-/// The `sval` of a `String` node.
-fn string_node(node: &Node) -> Option<&str> {
-    match node.node.as_ref()? {
-        NodeEnum::String(s) => Some(&s.sval),
-        _ => None,
-    }
-}
-
 /// Names joined by `.`, each through `quote_identifier` (`deparseAnyName`,
 /// `deparseFuncName`, and `deparseColumnRef` without `*` or subscripts).
 fn dotted_names(names: &[Node], out: &mut String) -> Option<()> {
@@ -115,7 +108,7 @@ fn dotted_names(names: &[Node], out: &mut String) -> Option<()> {
         if i > 0 {
             out.push('.');
         }
-        identifier(string_node(name)?, out)?;
+        identifier(string_value(name)?, out)?;
     }
     Some(())
 }
@@ -139,7 +132,7 @@ fn func_call(f: &FuncCall, out: &mut String) -> Option<()> {
         && !f.agg_star
         && !f.agg_distinct
         && !f.func_variadic;
-    let catalog = f.funcname.first().and_then(string_node) == Some("pg_catalog");
+    let catalog = f.funcname.first().and_then(string_value) == Some("pg_catalog");
     if !plain || catalog || f.funcname.is_empty() {
         return None;
     }
@@ -199,7 +192,7 @@ fn cast_constant_form(c: &AConst, tn: &TypeName) -> Option<Option<&'static str>>
 /// The second name of a `pg_catalog.<name>` type.
 fn catalog_type(tn: &TypeName) -> Option<&str> {
     match tn.names.as_slice() {
-        [schema, name] if string_node(schema) == Some("pg_catalog") => string_node(name),
+        [schema, name] if string_value(schema) == Some("pg_catalog") => string_value(name),
         _ => None,
     }
 }
@@ -207,7 +200,7 @@ fn catalog_type(tn: &TypeName) -> Option<&str> {
 /// The name of an unqualified type.
 fn single_name(tn: &TypeName) -> Option<&str> {
     match tn.names.as_slice() {
-        [name] => string_node(name),
+        [name] => string_value(name),
         _ => None,
     }
 }
@@ -328,7 +321,7 @@ fn binary_op(a: &AExpr) -> Option<&str> {
         return None;
     }
     match a.name.as_slice() {
-        [name] => string_node(name).filter(|op| is_op(op)),
+        [name] => string_value(name).filter(|op| is_op(op)),
         _ => None,
     }
 }
