@@ -94,7 +94,7 @@ pub enum ConfigError {
     #[diagnostic(
         code(pglint::config::no_tool_table),
         help(
-            "pglint reads the [tool.pglint] table of a pyproject.toml; add one, or name a .pglint.yaml"
+            "pglint reads its settings from the [tool.pglint] table of a pyproject.toml: add one, or pass a .pglint.yaml to --config"
         )
     )]
     NoToolTable { path: String },
