@@ -62,7 +62,8 @@ pub struct DjangoArgs {
     /// untracked)
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Configuration file (default: nearest .pglint.yaml upward)
+    /// Configuration file: .pglint.yaml, or pyproject.toml's [tool.pglint] (default: the nearest
+    /// .pglint.yaml, or pyproject.toml with a [tool.pglint] table, upward)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format
@@ -99,7 +100,7 @@ pub struct LocksArgs {
     /// Target PostgreSQL major version (12 to 18; default: the config's `pg_version`, else 15)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
     pub pg_version: Option<u32>,
-    /// Configuration file, read for `pg_version` only (default: nearest .pglint.yaml upward)
+    /// Configuration file, read for `pg_version` only (default: as for `check`)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -133,7 +134,8 @@ pub struct CheckArgs {
     /// untracked); the other given files are replayed as context
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Configuration file (default: nearest .pglint.yaml upward)
+    /// Configuration file: .pglint.yaml, or pyproject.toml's [tool.pglint] (default: the nearest
+    /// .pglint.yaml, or pyproject.toml with a [tool.pglint] table, upward)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format

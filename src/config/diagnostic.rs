@@ -1,5 +1,6 @@
 //! The errors configuration loading reports: located diagnostics with a code per kind of
-//! mistake, and the unlocated ones (missing file, I/O, unknown CLI names).
+//! mistake, and the unlocated ones (missing file, I/O, a pyproject.toml without
+//! `[tool.pglint]`, unknown CLI names).
 
 use std::fmt::Display;
 use std::sync::Arc;
@@ -88,6 +89,15 @@ pub enum ConfigError {
         path: String,
         source: std::io::Error,
     },
+    /// `--config` named a pyproject.toml that has no settings for pglint.
+    #[error("{path} has no [tool.pglint] table")]
+    #[diagnostic(
+        code(pglint::config::no_tool_table),
+        help(
+            "pglint reads its settings from the [tool.pglint] table of a pyproject.toml: add one, or pass a .pglint.yaml to --config"
+        )
+    )]
+    NoToolTable { path: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(Box<ConfigDiagnostic>),

@@ -1,8 +1,12 @@
-//! `.pglint.yaml`: pg_version, fail_on, per-rule levels and options, per-path ignores.
+//! pglint's configuration: pg_version, fail_on, per-rule levels and options, per-path ignores.
 //!
-//! The file is parsed into a tree of spanned YAML nodes ([`yaml`]) and validated by hand, so
-//! every mistake (unknown key, unknown rule, wrong option type, bad level, syntax) becomes a
-//! miette diagnostic with a label on the offending key or value.
+//! It is read from `.pglint.yaml`, or from the `[tool.pglint]` table of a `pyproject.toml`
+//! (same keys); [`discover`] takes the nearest of them from the working directory upward, a
+//! `.pglint.yaml` winning in its directory and a pyproject.toml without `[tool.pglint]` passed
+//! over. Either file is parsed into one tree of spanned nodes ([`tree`], by [`yaml`] or
+//! [`toml`]) and validated by hand, so every mistake (unknown key, unknown rule, wrong option
+//! type, bad level, syntax) becomes a miette diagnostic with a label on the offending key or
+//! value, at its line in the file it was written in.
 
 mod diagnostic;
 mod ignore;
@@ -10,6 +14,8 @@ mod load;
 mod names;
 mod settings;
 mod starter;
+mod toml;
+mod tree;
 mod validate;
 mod yaml;
 
@@ -22,12 +28,16 @@ use crate::rules::decl::OptionValue;
 
 pub use self::diagnostic::{ConfigDiagnostic, ConfigError, Kind};
 use self::ignore::IgnoreEntry;
-pub use self::load::{discover, load, parse, parse_with};
+pub use self::load::{discover, load, parse, parse_pyproject, parse_pyproject_with, parse_with};
 pub use self::names::{Target, resolve, suggest, unknown_rule_help};
 pub use self::starter::STARTER;
 
 /// The configuration file name looked for upward from the working directory.
 pub const FILE_NAME: &str = ".pglint.yaml";
+
+/// The Python project file whose `[tool.pglint]` table is used when a directory has no
+/// [`FILE_NAME`].
+pub const PYPROJECT: &str = "pyproject.toml";
 
 pub const MIN_PG_VERSION: u32 = 12;
 pub const MAX_PG_VERSION: u32 = 18;

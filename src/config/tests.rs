@@ -454,3 +454,5 @@ fn the_starter_config_is_valid() {
         .replace("unused-suppression", "syntax-error");
     ok(&uncommented);
 }
+
+mod pyproject;

@@ -1,5 +1,5 @@
-//! Validating the YAML tree against the known rules and building a [`Config`], reporting
-//! every mistake as a located diagnostic.
+//! Validating a configuration [tree](super::tree) against the known rules and building a
+//! [`Config`], reporting every mistake as a located diagnostic.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use miette::NamedSource;
 
 use super::ignore::{IgnoreEntry, glob};
 use super::names::{Target, closest, resolve, unknown_rule_help};
-use super::yaml::{self, Node, Value};
+use super::tree::{Node, Syntax, SyntaxError, Value};
 use super::{Config, ConfigDiagnostic, Kind, MAX_PG_VERSION, MIN_PG_VERSION};
 use crate::cli::FailOn;
 use crate::finding::Level;
@@ -27,39 +27,55 @@ enum Suggest {
     No,
 }
 
-/// Checks a configuration text against `rules`: the configuration (with the warnings) and
+/// Checks pglint's settings, parsed from `text` (the whole file, named `name`, which every
+/// span points into) into `root`, against `rules`: the configuration (with the warnings) and
 /// the errors found.
 pub(super) fn validate(
+    root: &Node,
     text: &str,
     name: &str,
+    syntax: Syntax,
     rules: &[RuleDecl],
 ) -> (Config, Vec<ConfigDiagnostic>) {
-    let parsed = yaml::parse(text);
     let mut v = Validator {
         src: text,
-        named: NamedSource::new(name, Arc::<str>::from(text)),
+        named: named(text, name),
+        syntax,
         rules,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
     let mut config = Config::default();
-    match &parsed {
-        Ok(root) => v.top(root, &mut config),
-        Err(e) => v.error(
-            Kind::Syntax,
-            e.span,
-            format!("invalid YAML: {}", e.message),
-            "here",
-            None,
-        ),
-    }
+    v.top(root, &mut config);
     config.warnings = std::mem::take(&mut v.warnings);
     (config, v.errors)
+}
+
+/// A file that does not parse, as a located diagnostic.
+pub(super) fn syntax_error(
+    err: SyntaxError,
+    text: &str,
+    name: &str,
+    syntax: Syntax,
+) -> ConfigDiagnostic {
+    ConfigDiagnostic {
+        kind: Kind::Syntax,
+        message: format!("invalid {}: {}", syntax.name(), err.message),
+        label: "here".to_string(),
+        span: err.span,
+        help: None,
+        src: named(text, name),
+    }
+}
+
+fn named(text: &str, name: &str) -> NamedSource<Arc<str>> {
+    NamedSource::new(name, Arc::<str>::from(text))
 }
 
 struct Validator<'a> {
     src: &'a str,
     named: NamedSource<Arc<str>>,
+    syntax: Syntax,
     rules: &'a [RuleDecl],
     errors: Vec<ConfigDiagnostic>,
     warnings: Vec<ConfigDiagnostic>,
@@ -422,7 +438,10 @@ impl<'a> Validator<'a> {
                 OptionValue::Bool(_) => "true or false".to_string(),
                 OptionValue::Int(_) => "a whole number, like 10".to_string(),
                 OptionValue::Str(_) => "a string".to_string(),
-                OptionValue::List(_) => "a list, like [a, b]".to_string(),
+                OptionValue::List(_) => match self.syntax {
+                    Syntax::Yaml => "a list, like [a, b]".to_string(),
+                    Syntax::Toml => "a list, like [\"a\", \"b\"]".to_string(),
+                },
             };
             self.error(
                 Kind::OptionType,
@@ -480,7 +499,10 @@ impl<'a> Validator<'a> {
                     item.span,
                     "an `ignore` entry needs `paths`".to_string(),
                     "no `paths`",
-                    Some("write `paths: [\"legacy/**\"]`".to_string()),
+                    Some(match self.syntax {
+                        Syntax::Yaml => "write `paths: [\"legacy/**\"]`".to_string(),
+                        Syntax::Toml => "write `paths = [\"legacy/**\"]`".to_string(),
+                    }),
                 ),
             }
         }

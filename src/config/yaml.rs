@@ -1,65 +1,11 @@
-//! A YAML document as a tree of nodes that each know their byte span, so every validation
-//! error can point at the exact key or value. serde-saphyr parses; `Spanned` gives locations.
+//! `.pglint.yaml` as a [tree](super::tree) of spanned nodes, so every validation error can
+//! point at the exact key or value. serde-saphyr parses; `Spanned` gives locations.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use super::tree::{Node, SyntaxError, Value};
 use crate::span::{LineIndex, Span};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    /// An integer that does not fit `i64`.
-    BigInt,
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub value: Value,
-    pub span: Span,
-}
-
-impl Value {
-    /// How the value reads in an error message: "a string", "a mapping"…
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Value::Null => "nothing (null)",
-            Value::Bool(_) => "a boolean",
-            Value::Int(_) | Value::BigInt => "an integer",
-            Value::Float(_) => "a number",
-            Value::Str(_) => "a string",
-            Value::Seq(_) => "a list",
-            Value::Map(_) => "a mapping",
-        }
-    }
-}
-
-impl Node {
-    /// A scalar as text: strings as they are, other plain scalars (`off`, `15`, `yes`) as
-    /// written in the file, so `off` stays `off` even though YAML reads it as a boolean.
-    pub fn text<'a>(&'a self, src: &'a str) -> Option<&'a str> {
-        match &self.value {
-            Value::Str(s) => Some(s),
-            Value::Bool(_) | Value::Int(_) | Value::BigInt | Value::Float(_) => {
-                src.get(self.span.start..self.span.end)
-            }
-            _ => None,
-        }
-    }
-}
-
-/// A YAML syntax error (or a duplicate key), located.
-#[derive(Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
-}
 
 /// Parses a document; an empty document is `Null`.
 pub fn parse(src: &str) -> Result<Node, SyntaxError> {
