@@ -211,6 +211,13 @@ fn bad_levels_are_located() {
     assert!(r.contains("did you mean `warning`?"), "{r}");
     assert_points_at(&r, 2, "syntax-error: warn", "unknown level");
 
+    // A value of another kind is named, not quoted as if it were a mistyped keyword.
+    let r = one("fail_on: [warning]\n", Kind::BadLevel);
+    assert!(
+        r.contains("fail_on must be error, warning, info or never, not a list"),
+        "{r}"
+    );
+
     let r = one(
         "rules:\n  syntax-error: {severity: fatal}\n",
         Kind::BadLevel,

@@ -250,14 +250,12 @@ impl<'a> Validator<'a> {
             _ => None,
         };
         let (last, rest) = names.split_last().expect("choices are never empty");
-        let shown = text.unwrap_or(v.value.kind());
+        // A keyword mistyped is quoted; a value of another kind (a list, a date) is named.
+        let shown = text.map_or_else(|| v.value.kind().to_string(), |t| format!("`{t}`"));
         self.error(
             Kind::BadLevel,
             v.span,
-            format!(
-                "{what} must be {} or {last}, not `{shown}`",
-                rest.join(", ")
-            ),
+            format!("{what} must be {} or {last}, not {shown}", rest.join(", ")),
             "unknown level",
             help,
         );

@@ -309,7 +309,7 @@ fn dates_are_rejected_as_dates() {
         "[tool.pglint.rules]\nsyntax-error = 1979-05-27T07:32:00Z\n",
         Kind::BadLevel,
     );
-    assert!(r.contains("not `a date/time`"), "{r}");
+    assert!(r.contains("not a date/time"), "{r}");
     let r = one_toml(
         "[[tool.pglint.ignore]]\npaths = [1979-05-27]\n",
         Kind::BadValue,
