@@ -4,69 +4,22 @@
 //! Exit codes: 0 clean, 1 findings (a syntax error is an `error[syntax-error]` finding), 2 an
 //! input or usage error (set even when other files have findings).
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn pglint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pglint"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        // The child may stop reading early; a broken pipe here is not the test's concern.
-        let _ = input.write_all(bytes);
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
+use common::{TempDir, pglint_in, stderr, stdout};
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("pglint-bad-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    /// Runs `pglint --format compact` in the directory on `files` followed by `ok.sql`, a
-    /// file with one known finding, so every case also checks that the rest is still linted.
-    fn lint_with_witness(&self, files: &[&str]) -> Output {
-        self.write("ok.sql", UNSAFE.as_bytes());
-        let mut args = vec!["--format", "compact"];
-        args.extend_from_slice(files);
-        args.push("ok.sql");
-        pglint_in(&self.0, &args, None)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// Runs `pglint --format compact` in `t` on `files` followed by `ok.sql`, a file with one
+/// known finding, so every case also checks that the rest is still linted.
+fn lint_with_witness(t: &TempDir, files: &[&str]) -> Output {
+    t.write("ok.sql", UNSAFE);
+    let mut args = vec!["--format", "compact"];
+    args.extend_from_slice(files);
+    args.push("ok.sql");
+    pglint_in(t.path(), &args, None)
 }
 
 const UNSAFE: &str = "CREATE INDEX \"shop_order_status_idx\" ON \"shop_order\" (\"status\");\n";
@@ -102,7 +55,7 @@ fn empty_file_and_comments_only_are_clean() {
         "comments.sql",
         b"-- nothing here\n/* nor /* nested */ here */\n--\n",
     );
-    let out = t.lint_with_witness(&["empty.sql", "blank.sql", "comments.sql"]);
+    let out = lint_with_witness(&t, &["empty.sql", "blank.sql", "comments.sql"]);
     assert_survived(&out, 1);
     assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
@@ -113,7 +66,7 @@ fn binary_file_is_an_input_error_at_its_first_bad_byte() {
     let t = TempDir::new("binary");
     // A PNG header: 0x89 is not UTF-8.
     t.write("image.sql", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0");
-    let out = t.lint_with_witness(&["image.sql"]);
+    let out = lint_with_witness(&t, &["image.sql"]);
     assert_survived(&out, 2);
     let err = stderr(&out);
     assert!(
@@ -126,7 +79,7 @@ fn binary_file_is_an_input_error_at_its_first_bad_byte() {
 fn binary_bytes_that_happen_to_be_utf8_are_syntax_errors() {
     let t = TempDir::new("ascii-binary");
     t.write("ctl.sql", b"\x01\x02\x03\x7f\x1b[0m;\nSELECT 1;\n");
-    let out = t.lint_with_witness(&["ctl.sql"]);
+    let out = lint_with_witness(&t, &["ctl.sql"]);
     assert_survived(&out, 1);
     let lines = lines_of(&out, "ctl.sql");
     assert_eq!(lines.len(), 1, "{lines:?}");
@@ -147,7 +100,7 @@ fn invalid_utf8_in_a_comment_and_in_an_identifier_is_located() {
         "ident.sql",
         b"CREATE TABLE \"t\" (\"id\" int);\nALTER TABLE \"t\" ADD COLUMN \"na\xefve\" int;\n",
     );
-    let out = t.lint_with_witness(&["comment.sql", "ident.sql"]);
+    let out = lint_with_witness(&t, &["comment.sql", "ident.sql"]);
     assert_survived(&out, 2);
     let err = stderr(&out);
     assert!(
@@ -171,7 +124,7 @@ fn nul_byte_is_a_located_syntax_error_and_the_rest_of_the_file_is_linted() {
         "nul.sql",
         format!("SELECT 1;\nSELECT 'a\0b';\n{UNSAFE}").as_bytes(),
     );
-    let out = t.lint_with_witness(&["nul.sql"]);
+    let out = lint_with_witness(&t, &["nul.sql"]);
     assert_survived(&out, 1);
     let lines = lines_of(&out, "nul.sql");
     assert_eq!(lines.len(), 2, "{lines:?}");
@@ -190,7 +143,7 @@ fn nul_byte_is_a_located_syntax_error_and_the_rest_of_the_file_is_linted() {
 fn bom_is_skipped_and_columns_do_not_count_it() {
     let t = TempDir::new("bom");
     t.write("bom.sql", format!("\u{feff}{UNSAFE}").as_bytes());
-    let out = t.lint_with_witness(&["bom.sql"]);
+    let out = lint_with_witness(&t, &["bom.sql"]);
     assert_survived(&out, 1);
     let lines = lines_of(&out, "bom.sql");
     assert_eq!(lines.len(), 1, "{lines:?}");
@@ -208,7 +161,7 @@ fn crlf_line_endings_keep_lines_and_columns() {
             .replace("\");\n", "\");\r\n");
     t.write("crlf.sql", text.as_bytes());
     t.write("ok.sql", UNSAFE.as_bytes());
-    let out = pglint_in(&t.0, &["--format", "json", "crlf.sql", "ok.sql"], None);
+    let out = pglint_in(t.path(), &["--format", "json", "crlf.sql", "ok.sql"], None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}\n{}", stdout(&out), stderr(&out));
     });
@@ -262,7 +215,7 @@ fn one_megabyte_single_line_is_linted_with_the_right_column() {
     let filler = "x".repeat(1 << 20);
     let line = format!("SELECT '{filler}'; {UNSAFE}");
     t.write("long.sql", line.as_bytes());
-    let out = t.lint_with_witness(&["long.sql"]);
+    let out = lint_with_witness(&t, &["long.sql"]);
     assert_survived(&out, 1);
     // `SELECT '` (8) + filler + `'; ` (3) + `CREATE INDEX ` (13), 1-based.
     let column = 8 + filler.len() + 3 + 13 + 1;
@@ -291,7 +244,10 @@ fn unterminated_string_comment_and_dollar_quote_point_at_the_opening() {
         format!("{UNSAFE}DO $body$ BEGIN NULL; END\n$bod$;\n").as_bytes(),
     );
     t.write("ident.sql", format!("{UNSAFE}SELECT \"abc;\n").as_bytes());
-    let out = t.lint_with_witness(&["string.sql", "comment.sql", "dollar.sql", "ident.sql"]);
+    let out = lint_with_witness(
+        &t,
+        &["string.sql", "comment.sql", "dollar.sql", "ident.sql"],
+    );
     assert_survived(&out, 1);
     for (file, at, what) in [
         ("string.sql", "2:8", "unterminated quoted string"),
@@ -320,7 +276,7 @@ fn last_statement_without_semicolon_is_linted() {
         "m.sql",
         format!("SELECT 1;\n{}", UNSAFE.trim_end().trim_end_matches(';')).as_bytes(),
     );
-    let out = t.lint_with_witness(&["m.sql"]);
+    let out = lint_with_witness(&t, &["m.sql"]);
     assert_survived(&out, 1);
     assert_eq!(lines_of(&out, "m.sql").len(), 1);
     assert!(
@@ -402,7 +358,7 @@ fn deep_nesting_is_a_located_error_not_a_crash() {
         names.push(name);
     }
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let out = t.lint_with_witness(&refs);
+    let out = lint_with_witness(&t, &refs);
     assert_survived(&out, 1);
     for name in &names {
         let lines = lines_of(&out, name);
@@ -438,7 +394,7 @@ fn moderate_nesting_is_still_analysed() {
         names.push(name);
     }
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let out = t.lint_with_witness(&refs);
+    let out = lint_with_witness(&t, &refs);
     assert_survived(&out, 1);
     for name in &names {
         let lines = lines_of(&out, name);
@@ -453,8 +409,8 @@ fn moderate_nesting_is_still_analysed() {
 fn directory_without_sql_and_missing_path_are_input_errors() {
     let t = TempDir::new("dirs");
     t.write("docs/readme.txt", b"no sql here");
-    std::fs::create_dir_all(t.0.join("empty")).unwrap();
-    let out = t.lint_with_witness(&["docs", "empty", "nope.sql", "nope/"]);
+    std::fs::create_dir_all(t.path().join("empty")).unwrap();
+    let out = lint_with_witness(&t, &["docs", "empty", "nope.sql", "nope/"]);
     assert_survived(&out, 2);
     let err = stderr(&out);
     for msg in [
@@ -470,14 +426,14 @@ fn directory_without_sql_and_missing_path_are_input_errors() {
 #[test]
 fn symlink_loop_and_dangling_symlink_are_input_errors() {
     let t = TempDir::new("symlinks");
-    std::os::unix::fs::symlink("b.sql", t.0.join("a.sql")).unwrap();
-    std::os::unix::fs::symlink("a.sql", t.0.join("b.sql")).unwrap();
-    std::os::unix::fs::symlink("gone.sql", t.0.join("dangling.sql")).unwrap();
+    std::os::unix::fs::symlink("b.sql", t.path().join("a.sql")).unwrap();
+    std::os::unix::fs::symlink("a.sql", t.path().join("b.sql")).unwrap();
+    std::os::unix::fs::symlink("gone.sql", t.path().join("dangling.sql")).unwrap();
     // A directory that links to itself: the walk must not loop.
-    std::fs::create_dir_all(t.0.join("m")).unwrap();
+    std::fs::create_dir_all(t.path().join("m")).unwrap();
     t.write("m/0001.sql", UNSAFE.as_bytes());
-    std::os::unix::fs::symlink("..", t.0.join("m/up")).unwrap();
-    let out = t.lint_with_witness(&["a.sql", "dangling.sql", "m"]);
+    std::os::unix::fs::symlink("..", t.path().join("m/up")).unwrap();
+    let out = lint_with_witness(&t, &["a.sql", "dangling.sql", "m"]);
     assert_survived(&out, 2);
     let err = stderr(&out);
     assert!(
@@ -499,9 +455,9 @@ fn unreadable_inputs_are_input_errors() {
     std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
     let root = std::fs::read(&locked).is_ok();
     // A directory named like a file, inside a walked directory, is not a file to read.
-    std::fs::create_dir_all(t.0.join("m/0002.sql")).unwrap();
+    std::fs::create_dir_all(t.path().join("m/0002.sql")).unwrap();
     t.write("m/0001.sql", UNSAFE.as_bytes());
-    let out = t.lint_with_witness(&["locked.sql", "m"]);
+    let out = lint_with_witness(&t, &["locked.sql", "m"]);
     if root {
         assert_survived(&out, 1);
     } else {
@@ -518,16 +474,16 @@ fn unreadable_inputs_are_input_errors() {
 #[test]
 fn fifo_is_read_when_named_and_skipped_in_a_directory() {
     let t = TempDir::new("fifo");
-    std::fs::create_dir_all(t.0.join("m")).unwrap();
+    std::fs::create_dir_all(t.path().join("m")).unwrap();
     let status = Command::new("mkfifo")
-        .arg(t.0.join("m/0002.sql"))
-        .arg(t.0.join("pipe.sql"))
+        .arg(t.path().join("m/0002.sql"))
+        .arg(t.path().join("pipe.sql"))
         .status()
         .unwrap();
     assert!(status.success());
     t.write("m/0001.sql", UNSAFE.as_bytes());
     // A writer for the named FIFO, as with `pglint <(python manage.py sqlmigrate …)`.
-    let pipe = t.0.join("pipe.sql");
+    let pipe = t.path().join("pipe.sql");
     let writer = std::thread::spawn(move || {
         std::fs::OpenOptions::new()
             .write(true)
@@ -536,7 +492,7 @@ fn fifo_is_read_when_named_and_skipped_in_a_directory() {
             .write_all(UNSAFE.as_bytes())
             .unwrap();
     });
-    let out = t.lint_with_witness(&["pipe.sql", "m"]);
+    let out = lint_with_witness(&t, &["pipe.sql", "m"]);
     writer.join().unwrap();
     assert_survived(&out, 1);
     assert_eq!(lines_of(&out, "pipe.sql").len(), 1, "{}", stdout(&out));
@@ -578,7 +534,7 @@ fn stdout_closed_early_is_not_a_panic() {
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pglint"))
             .args(args)
-            .current_dir(&t.0)
+            .current_dir(t.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -600,7 +556,7 @@ fn bad_configs_and_selections_are_located_usage_errors() {
         let mut args = vec!["--config", "bad.yaml"];
         args.extend_from_slice(extra);
         args.push("m.sql");
-        pglint_in(&t.0, &args, None)
+        pglint_in(t.path(), &args, None)
     };
     let out = run(b"rules: [unclosed\n  - x: {\n", &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -623,8 +579,8 @@ fn bad_configs_and_selections_are_located_usage_errors() {
         "suggests the closest id: {err}"
     );
     // A directory where the config file is expected.
-    std::fs::create_dir_all(t.0.join("dir.yaml")).unwrap();
-    let out = pglint_in(&t.0, &["--config", "dir.yaml", "m.sql"], None);
+    std::fs::create_dir_all(t.path().join("dir.yaml")).unwrap();
+    let out = pglint_in(t.path(), &["--config", "dir.yaml", "m.sql"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("dir.yaml"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));

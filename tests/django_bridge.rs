@@ -5,12 +5,15 @@
 //! started by tests/pg/mod.rs. Skipped loudly when the venv or the server binaries are missing,
 //! unless `CI` is set, where that fails.
 
+mod common;
 mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use common::git;
 
 fn venv_python() -> Option<PathBuf> {
     let venv = match std::env::var_os("PGLINT_DJANGO_VENV") {
@@ -352,16 +355,6 @@ fn bad_settings_and_no_database_are_clear_errors(p: &Project) {
         "stderr: {}",
         stderr(&out)
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {

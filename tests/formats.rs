@@ -19,14 +19,14 @@ fn quoted(name: &str) -> String {
 fn evil_project(t: &TempDir) -> (String, String) {
     let ctx = t.write(
         "ctx/0001_initial.sql",
-        &format!(
+        format!(
             "CREATE TABLE {} (\"id\" bigint PRIMARY KEY, \"price\" integer);\n",
             quoted(EVIL)
         ),
     );
     let m = t.write(
         "shop/0002_ev,il:%.sql",
-        &format!(
+        format!(
             "BEGIN;\n--\n-- Add field {EVIL_OP} to order\n--\nALTER TABLE {table} ADD COLUMN \"amount\" double precision NULL;\nCREATE INDEX {index} ON {table} (\"price\");\nCOMMIT;\n",
             EVIL_OP = "<b>x</b>|`y`",
             table = quoted(EVIL),

@@ -3,8 +3,12 @@
 //! in a real git repository. `scripts/install-test-deps.sh` installs pre-commit into
 //! `target/precommit-venv`; without it the test fails in CI and is skipped loudly elsewhere.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::git;
 
 fn target_dir() -> PathBuf {
     // <target>/debug/pglint
@@ -29,16 +33,6 @@ fn pre_commit() -> Option<PathBuf> {
         exe.display()
     );
     None
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]

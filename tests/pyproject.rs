@@ -53,7 +53,7 @@ fn a_pyproject_table_turns_rules_off_and_sets_fail_on() {
     // The rule off.
     t.write(
         "pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"off\"\n"),
+        format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"off\"\n"),
     );
     let (code, out, err) = run_in(&sql, &["--format", "compact", "0001.sql"]);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
@@ -61,7 +61,7 @@ fn a_pyproject_table_turns_rules_off_and_sets_fail_on() {
     // fail_on above the finding's level: reported, exit 0.
     t.write(
         "pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint]\nfail_on = \"error\"\n"),
+        format!("{PROJECT}\n[tool.pglint]\nfail_on = \"error\"\n"),
     );
     let (code, out, err) = run_in(&sql, &["--format", "compact", "0001.sql"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -70,7 +70,7 @@ fn a_pyproject_table_turns_rules_off_and_sets_fail_on() {
     // Its level raised by family, options beside it: exit 1 again, at error.
     t.write(
         "pyproject.toml",
-        &format!(
+        format!(
             "{PROJECT}\n[tool.pglint]\nfail_on = \"error\"\n\n[tool.pglint.rules]\n\
              index-locks = \"error\"\nfloat-for-money = {{ options = {{ column_names = [\"total\"] }} }}\n"
         ),
@@ -88,7 +88,7 @@ fn ignore_globs_are_relative_to_the_pyproject_folder() {
     let t = TempDir::new("pyproject-globs");
     t.write(
         "pyproject.toml",
-        &format!(
+        format!(
             "{PROJECT}\n[[tool.pglint.ignore]]\npaths = [\"db/legacy/**\"]\nrules = [\"index-locks\"]\n"
         ),
     );
@@ -131,7 +131,7 @@ fn pglint_yaml_wins_and_a_pyproject_without_the_table_is_passed_over() {
     // With the table, the nearer pyproject.toml applies.
     t.write(
         "app/pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"info\"\n"),
+        format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"info\"\n"),
     );
     let (_, out, _) = run_in(&sql, &["--format", "compact", "0001.sql"]);
     assert!(out.contains(": info[index-not-concurrent]"), "{out}");
@@ -152,7 +152,7 @@ fn a_broken_tool_pglint_is_a_located_error() {
     // PROJECT is 11 lines; then a blank line, the header, and the mistake on line 14.
     t.write(
         "pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurent = \"error\"\n"),
+        format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurent = \"error\"\n"),
     );
     let (code, out, err) = run_in(&m, &["0001.sql"]);
     assert_eq!(code, 2, "{out}{err}");
@@ -166,7 +166,7 @@ fn a_broken_tool_pglint_is_a_located_error() {
 
     t.write(
         "pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint]\npg_version = 15\nfail-on = \"never\"\n"),
+        format!("{PROJECT}\n[tool.pglint]\npg_version = 15\nfail-on = \"never\"\n"),
     );
     let (code, _, err) = run_in(&m, &["0001.sql"]);
     assert_eq!(code, 2);
@@ -192,7 +192,7 @@ fn explicit_config_reads_a_pyproject_table_or_says_it_has_none() {
     t.write("0001.sql", UNSAFE);
     t.write(
         "conf/pyproject.toml",
-        &format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"off\"\n"),
+        format!("{PROJECT}\n[tool.pglint.rules]\nindex-not-concurrent = \"off\"\n"),
     );
     let (code, out, err) = run_in(
         t.path(),

@@ -7,30 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::{TempDir, run_in};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use common::{TempDir, git, run_in};
 
 const CREATE: &str = "CREATE TABLE \"shop_order\" (\"id\" bigint PRIMARY KEY, \"status\" text);\n";
 
@@ -44,24 +21,24 @@ fn changed_since_reports_committed_staged_unstaged_and_untracked_files() {
     let dir = t.path();
     git(dir, &["init", "-q", "-b", "main"]);
     t.write("m/0001_initial.sql", CREATE);
-    t.write("m/0002_old.sql", &index("old_idx"));
+    t.write("m/0002_old.sql", index("old_idx"));
     t.write("m/0003_staged.sql", "SELECT 1;\n");
     t.write("m/0004_unstaged.sql", "SELECT 1;\n");
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", "base"]);
     git(dir, &["tag", "base"]);
     // committed after the base
-    t.write("m/0005_committed.sql", &index("committed_idx"));
+    t.write("m/0005_committed.sql", index("committed_idx"));
     git(dir, &["add", "."]);
     git(dir, &["commit", "-q", "-m", "next"]);
     // staged, unstaged, untracked
-    t.write("m/0003_staged.sql", &index("staged_idx"));
+    t.write("m/0003_staged.sql", index("staged_idx"));
     git(dir, &["add", "m/0003_staged.sql"]);
-    t.write("m/0004_unstaged.sql", &index("unstaged_idx"));
-    t.write("m/0006_untracked.sql", &index("untracked_idx"));
+    t.write("m/0004_unstaged.sql", index("unstaged_idx"));
+    t.write("m/0006_untracked.sql", index("untracked_idx"));
     // ignored files are not "changed"
     t.write(".gitignore", "m/0007_ignored.sql\n");
-    t.write("m/0007_ignored.sql", &index("ignored_idx"));
+    t.write("m/0007_ignored.sql", index("ignored_idx"));
 
     let (code, out, err) = run_in(
         dir,
@@ -211,7 +188,7 @@ fn restrict_meta_commands_in_a_dump_are_skipped_silently() {
         "dump.sql",
         "\\restrict AbCdEf123\nSET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.shop_order (id bigint NOT NULL, status text);\nALTER TABLE public.shop_order OWNER TO app;\nCOMMENT ON TABLE public.shop_order IS 'x';\n\\unrestrict AbCdEf123\n",
     );
-    let m = t.write("m.sql", &index("status_idx"));
+    let m = t.write("m.sql", index("status_idx"));
     let (code, out, err) = run_in(
         t.path(),
         &[

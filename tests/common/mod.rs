@@ -104,10 +104,11 @@ impl TempDir {
         TempDir(dir)
     }
 
-    pub fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+    /// Writes `contents` (text or bytes) to `name`, creating its folders.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> std::path::PathBuf {
         let path = self.0.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, contents).unwrap();
         path
     }
 
@@ -148,6 +149,67 @@ pub fn run_in_env(
         .output()
         .unwrap();
     (out.status.code().unwrap_or(-1), out.stdout, out.stderr)
+}
+
+/// Runs the built `pglint` in `dir` (with `NO_COLOR=1`), writing `stdin` to it when given and
+/// closing its input either way.
+pub fn pglint_in(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pglint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        // The child may stop reading early; a broken pipe here is not the test's concern.
+        let _ = input.write_all(bytes);
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs git in `dir` with a throwaway identity and no system or user configuration; panics
+/// with git's message when it fails; returns its output, trimmed.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// A small deterministic generator (xorshift64*): the same seed gives the same corpus on
