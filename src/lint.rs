@@ -55,6 +55,14 @@ fn init() -> u8 {
         eprintln!("pglint: .pglint.yaml already exists; not overwriting it");
         return EXIT_ERROR;
     }
+    // A .pglint.yaml beside it would silently take the place of pyproject.toml's settings.
+    if config::has_tool_table(std::path::Path::new(config::PYPROJECT)) {
+        eprintln!(
+            "pglint: pyproject.toml already configures pglint ([tool.pglint]); not writing a \
+             .pglint.yaml, which would take its place"
+        );
+        return EXIT_ERROR;
+    }
     match std::fs::write(path, config::STARTER) {
         Ok(()) => {
             println!("wrote .pglint.yaml");

@@ -251,18 +251,28 @@ fn locks_and_django_read_the_pyproject_table() {
 }
 
 #[test]
-fn init_writes_pglint_yaml_beside_a_pyproject() {
+fn init_writes_pglint_yaml_beside_a_pyproject_without_the_table_only() {
     let t = TempDir::new("pyproject-init");
+    // A pyproject.toml that configures pglint: a .pglint.yaml would take its place unseen.
     let pyproject = format!("{PROJECT}\n[tool.pglint]\nfail_on = \"never\"\n");
     t.write("pyproject.toml", &pyproject);
+    let (code, _, err) = run_in(t.path(), &["init"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("pyproject.toml already configures pglint"),
+        "{err}"
+    );
+    assert!(!t.path().join(".pglint.yaml").exists());
+    // One that configures other tools only is left alone, and .pglint.yaml is written.
+    t.write("pyproject.toml", PROJECT);
     let (code, out, err) = run_in(t.path(), &["init"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(t.path().join(".pglint.yaml").is_file());
     assert_eq!(
         std::fs::read_to_string(t.path().join("pyproject.toml")).unwrap(),
-        pyproject
+        PROJECT
     );
-    // Only .pglint.yaml is never overwritten.
+    // .pglint.yaml is never overwritten.
     let (code, _, err) = run_in(t.path(), &["init"]);
     assert_eq!(code, 2);
     assert!(err.contains(".pglint.yaml already exists"), "{err}");

@@ -62,6 +62,14 @@ fn is_pyproject(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == PYPROJECT)
 }
 
+/// Whether `path` is a pyproject.toml that parses and has a `[tool.pglint]` table.
+pub fn has_tool_table(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::parse(&text).ok())
+        .is_some_and(|root| toml::tool_pglint(root).is_some())
+}
+
 /// Whether a pyproject.toml has a `[tool.pglint]` table, or cannot be read or parsed to tell.
 fn may_configure_pglint(path: &Path) -> bool {
     match std::fs::read_to_string(path) {

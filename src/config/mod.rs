@@ -28,7 +28,9 @@ use crate::rules::decl::OptionValue;
 
 pub use self::diagnostic::{ConfigDiagnostic, ConfigError, Kind};
 use self::ignore::IgnoreEntry;
-pub use self::load::{discover, load, parse, parse_pyproject, parse_pyproject_with, parse_with};
+pub use self::load::{
+    discover, has_tool_table, load, parse, parse_pyproject, parse_pyproject_with, parse_with,
+};
 pub use self::names::{Target, resolve, suggest, unknown_rule_help};
 pub use self::starter::STARTER;
 
