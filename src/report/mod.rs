@@ -15,9 +15,9 @@ use crate::advisor::FileLocks;
 use crate::cli::Format;
 use crate::finding::{Finding, Summary};
 
-/// A report written file by file while the lint runs, for the formats that allow it (JSON,
-/// compact, human and GitHub): a run over a large project then never holds all of its
-/// findings, and the first file's findings show while the others are linted.
+/// A report written file by file while the lint runs, for the formats that allow it (all but
+/// markdown): a run over a large project then never holds all of its findings, and the first
+/// file's findings show while the others are linted.
 pub struct Stream<'w> {
     writer: StreamWriter<'w>,
     summary: Summary,
@@ -29,18 +29,20 @@ enum StreamWriter<'w> {
     Compact(&'w mut (dyn Write + Send)),
     Human(human::Styling, &'w mut (dyn Write + Send)),
     Github(&'w mut (dyn Write + Send)),
+    // Boxed: its maps make it several times the size of the other writers.
+    Sarif(Box<sarif::Writer<&'w mut (dyn Write + Send)>>),
 }
 
 impl<'w> Stream<'w> {
-    /// `None` for the formats that need every finding first (SARIF lists the rules before the
-    /// results; markdown opens with its tables).
+    /// `None` for markdown, which needs every finding first: it opens with its tables.
     pub fn begin(format: Format, out: &'w mut (dyn Write + Send)) -> io::Result<Option<Self>> {
         let writer = match format {
             Format::Json => StreamWriter::Json(json::Writer::begin(out)?),
             Format::Compact => StreamWriter::Compact(out),
             Format::Human => StreamWriter::Human(human::Styling::for_stdout(), out),
             Format::Github => StreamWriter::Github(out),
-            Format::Sarif | Format::Markdown => return Ok(None),
+            Format::Sarif => StreamWriter::Sarif(Box::new(sarif::Writer::begin(out)?)),
+            Format::Markdown => return Ok(None),
         };
         Ok(Some(Stream {
             writer,
@@ -58,6 +60,7 @@ impl<'w> Stream<'w> {
                 human::render_findings(findings, *styling, &mut **out)
             }
             StreamWriter::Github(out) => github::render_findings(findings, &mut **out),
+            StreamWriter::Sarif(w) => w.findings(findings),
         }
     }
 
@@ -72,6 +75,7 @@ impl<'w> Stream<'w> {
             StreamWriter::Compact(_) => {}
             StreamWriter::Human(_, out) => human::render_summary(&summary, out)?,
             StreamWriter::Github(out) => github::render_summary(&summary, out)?,
+            StreamWriter::Sarif(w) => w.finish()?,
         }
         Ok(summary)
     }
@@ -179,7 +183,13 @@ mod tests {
         assert!(findings.len() >= 3, "{}", findings.len());
         assert!(findings.chunk_by(|a, b| a.file.name == b.file.name).count() >= 2);
         let whole_summary = Summary::count(texts.len(), &findings);
-        for format in [Format::Json, Format::Compact, Format::Human, Format::Github] {
+        for format in [
+            Format::Json,
+            Format::Compact,
+            Format::Human,
+            Format::Github,
+            Format::Sarif,
+        ] {
             let mut whole = Vec::new();
             render(format, &findings, &whole_summary, &mut whole).unwrap();
             let splits: [Vec<&[Finding]>; 3] = [
@@ -216,8 +226,10 @@ mod tests {
                 .unwrap()
                 .contains("\"findings\": [],")
         );
-        for format in [Format::Sarif, Format::Markdown] {
-            assert!(Stream::begin(format, &mut Vec::new()).unwrap().is_none());
-        }
+        assert!(
+            Stream::begin(Format::Markdown, &mut Vec::new())
+                .unwrap()
+                .is_none()
+        );
     }
 }

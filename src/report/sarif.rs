@@ -25,14 +25,78 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const FINGERPRINT_KEY: &str = "pglint/v1";
 
 pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(findings))?;
-    writeln!(out)
+    let mut writer = Writer::begin(out)?;
+    writer.findings(findings)?;
+    writer.finish()
 }
 
-/// The whole SARIF log.
-pub fn log(findings: &[Finding]) -> Value {
-    let rules = registry::rules();
-    let descriptors: Vec<Value> = rules
+/// Writes the log piece by piece, exactly as `serde_json`'s pretty printer writes it whole.
+/// The rules are every rule of the registry, known before the first result, so the results
+/// can be written as each file is linted and a run never holds all of its findings.
+pub struct Writer<W: Write> {
+    out: W,
+    /// What follows the last result: the rest of the run (`tool`, with the rules) and the log.
+    suffix: String,
+    results: Results,
+    written: usize,
+}
+
+/// Where the results array sits in the pretty-printed log (`$schema`, `runs`, `version`, and
+/// in the run `columnKind`, `results`, `tool`: serde_json's maps are sorted by key).
+const RESULTS_MARK: &str = "\"results\": []";
+const RESULT_INDENT: &str = "        ";
+
+impl<W: Write> Writer<W> {
+    pub fn begin(mut out: W) -> io::Result<Self> {
+        let empty = serde_json::to_string_pretty(&log(Vec::new())).map_err(io::Error::other)?;
+        let at = empty
+            .find(RESULTS_MARK)
+            .expect("the log has a results array")
+            + RESULTS_MARK.len()
+            - 1;
+        out.write_all(&empty.as_bytes()[..at])?;
+        Ok(Writer {
+            out,
+            suffix: empty[at..].to_string(),
+            results: Results::new(),
+            written: 0,
+        })
+    }
+
+    /// Writes one file's findings (or any run of findings, in order).
+    pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            let result = self.results.result(f);
+            let text = serde_json::to_string_pretty(&result).map_err(io::Error::other)?;
+            self.out
+                .write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    self.out.write_all(b"\n")?;
+                }
+                self.out.write_all(RESULT_INDENT.as_bytes())?;
+                self.out.write_all(line.as_bytes())?;
+            }
+            self.written += 1;
+        }
+        // A statement's place is remembered by its file's address, which a later file may
+        // reuse once this one is freed; the texts and counts themselves carry over.
+        self.results.statements.forget_places();
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b"\n      ")?;
+        }
+        self.out.write_all(self.suffix.as_bytes())?;
+        writeln!(self.out)
+    }
+}
+
+/// A whole SARIF log around `results`.
+fn log(results: Vec<Value>) -> Value {
+    let descriptors: Vec<Value> = registry::rules()
         .iter()
         .map(|r| {
             let mut config = json!({ "level": level(r.severity) });
@@ -54,56 +118,6 @@ pub fn log(findings: &[Finding]) -> Value {
             })
         })
         .collect();
-    let rule_index: HashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let mut paths = Paths::default();
-    let mut statements = Statements::default();
-    // (rule, path, statement) → (hash of the three, findings seen so far): each statement is
-    // normalised and hashed once, however many findings it has.
-    let mut seen: HashMap<(&str, usize, usize), (u64, usize)> = HashMap::new();
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
-            let (path_id, path) = paths.get(&f.file.name);
-            let statement = statements.id(f);
-            let (hash, n) = seen.entry((f.rule, path_id, statement)).or_insert_with(|| {
-                (
-                    fingerprint_hash(f.rule, path, statements.text(statement)),
-                    0,
-                )
-            });
-            let occurrence = *n;
-            *n += 1;
-            let fingerprint = format!("{hash:016x}:{occurrence}");
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": severity_level(f.severity),
-                "message": { "text": message(f) },
-                "locations": [primary_location(f, &mut paths)],
-                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
-            });
-            if let Some(index) = rule_index.get(f.rule) {
-                result["ruleIndex"] = json!(index);
-            }
-            if !f.related.is_empty() {
-                result["relatedLocations"] = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        let mut loc = location(&r.file, r.span, &mut paths);
-                        loc["id"] = json!(i);
-                        loc["message"] = json!({ "text": r.label });
-                        loc
-                    })
-                    .collect();
-            }
-            result
-        })
-        .collect();
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -121,6 +135,74 @@ pub fn log(findings: &[Finding]) -> Value {
             "results": results,
         }]
     })
+}
+
+/// What results need from the findings before them: each file's path and URI, and how many
+/// findings of a rule each statement text has had (for the fingerprints).
+struct Results {
+    rule_index: HashMap<&'static str, usize>,
+    paths: Paths,
+    statements: Statements,
+    /// (rule, path, statement) → (hash of the three, findings seen so far): each statement is
+    /// normalised and hashed once, however many findings it has.
+    seen: HashMap<(&'static str, usize, usize), (u64, usize)>,
+}
+
+impl Results {
+    fn new() -> Self {
+        Results {
+            rule_index: registry::rules()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.as_str(), i))
+                .collect(),
+            paths: Paths::default(),
+            statements: Statements::default(),
+            seen: HashMap::new(),
+        }
+    }
+
+    fn result(&mut self, f: &Finding) -> Value {
+        let (path_id, path) = self.paths.get(&f.file.name);
+        let statement = self.statements.id(f);
+        let statements = &self.statements;
+        let (hash, n) = self
+            .seen
+            .entry((f.rule, path_id, statement))
+            .or_insert_with(|| {
+                (
+                    fingerprint_hash(f.rule, path, statements.text(statement)),
+                    0,
+                )
+            });
+        let occurrence = *n;
+        *n += 1;
+        let fingerprint = format!("{hash:016x}:{occurrence}");
+        let mut result = json!({
+            "ruleId": f.rule,
+            "level": severity_level(f.severity),
+            "message": { "text": message(f) },
+            "locations": [primary_location(f, &mut self.paths)],
+            "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+        });
+        if let Some(index) = self.rule_index.get(f.rule) {
+            result["ruleIndex"] = json!(index);
+        }
+        if !f.related.is_empty() {
+            result["relatedLocations"] = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut loc = location(&r.file, r.span, &mut self.paths);
+                    loc["id"] = json!(i);
+                    loc["message"] = json!({ "text": r.label });
+                    loc
+                })
+                .collect();
+        }
+        result
+    }
 }
 
 fn message(f: &Finding) -> String {
@@ -171,15 +253,20 @@ impl Paths {
 /// The distinct normalised statement texts findings are in, each normalised once.
 #[derive(Default)]
 struct Statements {
-    /// (file, statement span) → text id
-    at: HashMap<(*const SourceFile, Span), usize>,
+    /// (the file's address, statement span) → text id; cleared after each file, whose
+    /// address a later one may reuse
+    at: HashMap<(usize, Span), usize>,
     by_text: HashMap<String, usize>,
     texts: Vec<String>,
 }
 
 impl Statements {
+    fn forget_places(&mut self) {
+        self.at.clear();
+    }
+
     fn id(&mut self, f: &Finding) -> usize {
-        let key = (Arc::as_ptr(&f.file), f.statement_span);
+        let key = (Arc::as_ptr(&f.file) as usize, f.statement_span);
         if let Some(&i) = self.at.get(&key) {
             return i;
         }
@@ -325,5 +412,45 @@ mod tests {
             fingerprint("r", "p", &normalise("CREATE INDEX x ON t (c)"), 1)
         );
         assert_eq!(pascal_case("fk-missing-index"), "FkMissingIndex");
+    }
+
+    /// The log written piece by piece is the log serde_json prints whole, byte for byte: with
+    /// findings in several files, related locations, repeated findings on one statement text
+    /// (fingerprint occurrences), and with no findings at all.
+    #[test]
+    fn streamed_log_is_the_log_printed_whole() {
+        let mut settings = crate::rules::Settings::default();
+        for rule in registry::rules() {
+            settings.levels.insert(rule.id.clone(), Level::Warning);
+        }
+        let engine = crate::rules::Engine::new(settings);
+        let texts = [
+            (
+                "0001.sql",
+                "CREATE TABLE shop_order (id serial PRIMARY KEY, at timestamp, note text);\n\
+                 CREATE TABLE shop_line (id bigint PRIMARY KEY, order_id int REFERENCES shop_order (id));\n",
+            ),
+            ("0002.sql", "SELECT 1;\n"),
+            (
+                "0003.sql",
+                "CREATE INDEX i ON shop_order (at);\nCREATE INDEX i2 ON shop_order (at);\n\
+                 ALTER TABLE shop_order ADD COLUMN n varchar(10), ADD COLUMN m varchar(10);\n",
+            ),
+        ];
+        let findings = crate::lint::lint_texts(&engine, &texts);
+        assert!(findings.iter().any(|f| !f.related.is_empty()));
+        assert!(findings.chunk_by(|a, b| a.file.name == b.file.name).count() >= 2);
+        for findings in [&findings[..], &[]] {
+            let mut results = Results::new();
+            let values = findings.iter().map(|f| results.result(f)).collect();
+            let whole = serde_json::to_string_pretty(&log(values)).unwrap() + "\n";
+            let mut streamed = Vec::new();
+            let mut writer = Writer::begin(&mut streamed).unwrap();
+            for file in findings.chunk_by(|a, b| a.file.name == b.file.name) {
+                writer.findings(file).unwrap();
+            }
+            writer.finish().unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+        }
     }
 }
