@@ -64,18 +64,20 @@ fn is_pyproject(path: &Path) -> bool {
 
 /// Whether `path` is a pyproject.toml that parses and has a `[tool.pglint]` table.
 pub fn has_tool_table(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| toml::parse(&text).ok())
-        .is_some_and(|root| toml::tool_pglint(root).is_some())
+    tool_table(path) == Some(true)
 }
 
 /// Whether a pyproject.toml has a `[tool.pglint]` table, or cannot be read or parsed to tell.
 fn may_configure_pglint(path: &Path) -> bool {
-    match std::fs::read_to_string(path) {
-        Ok(text) => toml::parse(&text).map_or(true, |root| toml::tool_pglint(root).is_some()),
-        Err(_) => true,
-    }
+    tool_table(path) != Some(false)
+}
+
+/// Whether a pyproject.toml has a `[tool.pglint]` table; `None` when it cannot be read or
+/// is not valid TOML.
+fn tool_table(path: &Path) -> Option<bool> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let root = toml::parse(&text).ok()?;
+    Some(toml::tool_pglint(root).is_some())
 }
 
 /// Parses and validates a `.pglint.yaml` text against the built-in rules.
