@@ -8,8 +8,7 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
+use super::{Start, write_indented};
 use crate::finding::{Finding, Summary};
 
 /// A value of a finding's field; every field is a scalar.
@@ -98,21 +97,7 @@ impl<W: Write> Writer<W> {
             self.out.write_all(b"\n  ")?;
         }
         self.out.write_all(b"],\n  \"summary\": ")?;
-        write_indented(&mut self.out, summary, "  ")?;
+        write_indented(&mut self.out, summary, "  ", Start::AfterKey)?;
         self.out.write_all(b"\n}\n")
     }
-}
-
-/// `value` pretty-printed after its key: every line but the first indented by `indent`.
-/// JSON strings hold no raw newlines, so splitting on them is safe.
-fn write_indented(out: &mut impl Write, value: &impl Serialize, indent: &str) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
-    }
-    Ok(())
 }

@@ -81,6 +81,36 @@ impl<'w> Stream<'w> {
     }
 }
 
+/// Whether a value nested in a pretty-printed JSON document starts on a line of its own (an
+/// array element) or after its key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    OwnLine,
+    AfterKey,
+}
+
+/// `value` pretty-printed by serde_json as it prints it nested `indent` deep: every line
+/// indented, but the first only when the value starts on a line of its own. JSON strings hold
+/// no raw newlines, so splitting on them is safe.
+fn write_indented(
+    out: &mut impl Write,
+    value: &impl serde::Serialize,
+    indent: &str,
+    start: Start,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        if i > 0 || start == Start::OwnLine {
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// Renders findings in a format that needs nothing else (the markdown report then has no
 /// locks section).
 pub fn render(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::repo_path;
+use super::{Start, repo_path, write_indented};
 use crate::finding::{Finding, Level, Severity};
 use crate::rules::{docs, registry};
 use crate::source::SourceFile;
@@ -67,16 +67,9 @@ impl<W: Write> Writer<W> {
     pub fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
             let result = self.results.result(f);
-            let text = serde_json::to_string_pretty(&result).map_err(io::Error::other)?;
             self.out
                 .write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-            for (i, line) in text.split('\n').enumerate() {
-                if i > 0 {
-                    self.out.write_all(b"\n")?;
-                }
-                self.out.write_all(RESULT_INDENT.as_bytes())?;
-                self.out.write_all(line.as_bytes())?;
-            }
+            write_indented(&mut self.out, &result, RESULT_INDENT, Start::OwnLine)?;
             self.written += 1;
         }
         // A statement's place is remembered by its file's address, which a later file may
