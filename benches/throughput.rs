@@ -455,7 +455,7 @@ fn main() {
     }
     stress(&stress_dir);
 
-    let dump = root().join("../shared/fixtures/pg_dump/gitlab.sql");
+    let dump = root().join("tests/fixtures/pg_dump/gitlab.sql");
     let dump = std::env::var_os("PGLINT_BENCH_DUMP").map_or(dump, PathBuf::from);
     if let Ok(text) = std::fs::read_to_string(&dump) {
         let engine = all_rules();

@@ -39,7 +39,13 @@ def crate_dir():
         return ARGS[0]
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     cargo = os.environ.get("CARGO", "cargo")
-    meta = subprocess.run([cargo, "metadata", "--format-version", "1", "--offline"], cwd=root,
+    rustc = os.environ.get("RUSTC", "rustc")
+    host = re.search(r"^host: (\S+)$", subprocess.run([rustc, "-vV"], check=True, capture_output=True,
+                                                      text=True).stdout, re.M).group(1)
+    # Offline, and only this machine's platform: a build downloads just the crates of its own
+    # target, so resolving every platform's dependencies offline fails on a fresh machine.
+    meta = subprocess.run([cargo, "metadata", "--format-version", "1", "--offline",
+                           "--filter-platform", host], cwd=root,
                           check=True, capture_output=True, text=True).stdout
     for pkg in json.loads(meta)["packages"]:
         if pkg["name"] == "pg_query" and pkg["version"] == PG_QUERY_VERSION:
