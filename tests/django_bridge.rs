@@ -191,6 +191,7 @@ fn django_bridge() {
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
+    output_that_looks_like_an_answer_is_not_the_answer(&project);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -355,6 +356,24 @@ fn bad_settings_and_no_database_are_clear_errors(p: &Project) {
         "stderr: {}",
         stderr(&out)
     );
+}
+
+/// The project prints a well-formed empty answer (and `{}`) on stdout at import and at exit:
+/// the report is still that of the real answer.
+fn output_that_looks_like_an_answer_is_not_the_answer(p: &Project) {
+    let plain = p.pglint(&[SKU, STOCK, "--format", "json"]);
+    let noisy = p.pglint(&[
+        SKU,
+        STOCK,
+        "--format",
+        "json",
+        "--settings",
+        "bridgeproj.settings_noisy",
+    ]);
+    assert_eq!(noisy.status.code(), Some(1), "stderr: {}", stderr(&noisy));
+    let v = json(&noisy);
+    assert_eq!(v["summary"]["files"], 2, "{v:#}");
+    assert_eq!(v, json(&plain));
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {

@@ -10,10 +10,13 @@
 //! rest is still linted, and the exit code is 2.
 
 mod helper;
+#[cfg(unix)]
+mod process;
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::cli::{DjangoArgs, FailOn};
 use crate::config;
@@ -24,6 +27,10 @@ use crate::rules::Engine;
 use crate::source::{self, SourceFile};
 
 pub use helper::{Answer, HELPER, MigrationSql, Request};
+
+/// How long the helper may take: loading the project and sqlmigrate of every migration of the
+/// plan are seconds, not minutes.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A migration file to lint: the name shown in reports and its canonical path.
 #[derive(Debug, Clone)]
@@ -217,7 +224,7 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
             .map(|t| t.canonical.display().to_string())
             .collect(),
     };
-    helper::run(&python(args), &project_dir, &request)
+    helper::run(&python(args), &project_dir, &request, HELPER_TIMEOUT)
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each
