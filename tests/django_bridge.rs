@@ -192,6 +192,7 @@ fn django_bridge() {
     one_broken_migration_does_not_stop_the_others(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
     output_that_looks_like_an_answer_is_not_the_answer(&project);
+    a_migration_missing_from_the_answer_is_an_error(&project);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -374,6 +375,34 @@ fn output_that_looks_like_an_answer_is_not_the_answer(p: &Project) {
     let v = json(&noisy);
     assert_eq!(v["summary"]["files"], 2, "{v:#}");
     assert_eq!(v, json(&plain));
+}
+
+/// The project's settings patch Django so that the helper leaves STOCK out of its answer:
+/// STOCK is named as not linted, the other file is still reported, and the exit code is 2.
+fn a_migration_missing_from_the_answer_is_an_error(p: &Project) {
+    let forgetful = [
+        "--settings",
+        "bridgeproj.settings_forgetful",
+        "--format",
+        "json",
+    ];
+    let out = p.pglint(&[&[SKU, STOCK][..], &forgetful].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "pglint django: error: {STOCK}: the Django helper's answer has nothing for this \
+             migration: it was not linted"
+        )),
+        "stderr: {err}"
+    );
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 1, "{found:#?}");
+    assert!(found.iter().all(|(p, _, _)| p == SKU), "{found:#?}");
+    // Alone, it is not "no problems in 0 files".
+    let out = p.pglint(&[&[STOCK][..], &forgetful].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {
