@@ -10,6 +10,7 @@ mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -193,6 +194,7 @@ fn django_bridge() {
     bad_settings_and_no_database_are_clear_errors(&project);
     output_that_looks_like_an_answer_is_not_the_answer(&project);
     a_migration_missing_from_the_answer_is_an_error(&project);
+    a_hanging_project_is_killed_at_the_timeout(&project);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -403,6 +405,39 @@ fn a_migration_missing_from_the_answer_is_an_error(p: &Project) {
     // Alone, it is not "no problems in 0 files".
     let out = p.pglint(&[&[STOCK][..], &forgetful].concat());
     assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+}
+
+/// The settings sleep for a minute: with `--helper-timeout 2` the helper is killed (no such
+/// process afterwards) and pglint stops with exit code 2 and the helper's last output.
+fn a_hanging_project_is_killed_at_the_timeout(p: &Project) {
+    let pid_file = p.dir.join("settings_hangs.pid");
+    let started = Instant::now();
+    let out = p.pglint_env(
+        &[
+            STOCK,
+            "--settings",
+            "bridgeproj.settings_hangs",
+            "--helper-timeout",
+            "2",
+        ],
+        &[("PGLINT_TEST_PID_FILE", pid_file.to_str().unwrap())],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not finish within 2 s and was killed (--helper-timeout)")
+            && err.contains("settings_hangs: sleeping"),
+        "stderr: {err}"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let alive = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -0 {} 2>/dev/null", pid.trim()))
+        .status()
+        .unwrap();
+    assert!(!alive.success(), "the helper ({pid}) is still running");
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {

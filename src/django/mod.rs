@@ -28,10 +28,6 @@ use crate::source::{self, SourceFile};
 
 pub use helper::{Answer, HELPER, MigrationSql, Request};
 
-/// How long the helper may take: loading the project and sqlmigrate of every migration of the
-/// plan are seconds, not minutes.
-const HELPER_TIMEOUT: Duration = Duration::from_secs(120);
-
 /// A migration file to lint: the name shown in reports and its canonical path.
 #[derive(Debug, Clone)]
 struct Target {
@@ -228,7 +224,12 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
             .map(|t| t.canonical.display().to_string())
             .collect(),
     };
-    helper::run(&python(args), &project_dir, &request, HELPER_TIMEOUT)
+    helper::run(
+        &python(args),
+        &project_dir,
+        &request,
+        Duration::from_secs(args.helper_timeout),
+    )
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each

@@ -87,30 +87,25 @@ pub fn run(mut cmd: Command, input: Vec<u8>, timeout: Duration) -> io::Result<Ra
     drop(answer_w);
     let mut child = spawned?;
 
-    let deadline = Instant::now() + timeout;
+    // Durations, not an Instant plus the timeout: any number of seconds is accepted.
+    let start = Instant::now();
+    let left = || timeout.saturating_sub(start.elapsed());
     let status = loop {
         let waited = child.try_wait();
-        let now = Instant::now();
         if let Ok(Some(status)) = waited {
             break Some(status);
         }
-        if waited.is_err() || now >= deadline {
+        if waited.is_err() || left().is_zero() {
             let _ = child.kill();
             let _ = child.wait();
             waited?;
             break None;
         }
-        thread::sleep(POLL.min(deadline - now));
+        thread::sleep(POLL.min(left()));
     };
     // A killed helper's answer is not read: it may be cut short.
     let answer = match status {
-        Some(_) => {
-            let until = deadline.max(Instant::now() + GRACE);
-            answer_rx
-                .recv_timeout(until.saturating_duration_since(Instant::now()))
-                .ok()
-                .flatten()
-        }
+        Some(_) => answer_rx.recv_timeout(left().max(GRACE)).ok().flatten(),
         None => None,
     };
     let _ = output_rx.recv_timeout(GRACE);
