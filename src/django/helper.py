@@ -3,9 +3,9 @@
 Reads one JSON request on stdin:
     {"settings": "proj.settings" | null, "manage_py": "/abs/manage.py" | null,
      "database": "default", "targets": ["/abs/app/migrations/0002_x.py", ...]}
-and writes one JSON answer on the file descriptor named by PGLINT_ANSWER_FD (a pipe of
-pglint's own; stdout without it), never on stdout: the project's code runs in this process,
-and what it prints there, at import or at exit, must not pass for the answer:
+and writes one JSON answer on the file descriptor named by PGLINT_ANSWER_FD, a pipe of
+pglint's own (stdout only when run by hand, without it): the project's code runs in this
+process, and what it prints on stdout, at import or at exit, must not pass for the answer:
     {"error": null | "why nothing could be done",
      "django": "5.2.19",
      "unresolved": [{"path": ..., "error": ...}],

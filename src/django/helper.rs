@@ -108,6 +108,7 @@ pub fn run(_: &Path, _: &Path, _: &Request, _: Duration) -> Result<Answer, Strin
 }
 
 /// The last `n` lines of `bytes`, as text.
+#[cfg(unix)]
 fn last_lines(bytes: &[u8], n: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut lines: Vec<&str> = text.lines().rev().take(n).collect();
