@@ -204,3 +204,52 @@ fn an_answer_without_its_lists_is_malformed() {
     let without_operations = serde_json::json!({"unresolved": [], "migrations": [m]});
     assert!(serde_json::from_value::<Answer>(without_operations).is_err());
 }
+
+/// `sh -c SCRIPT` through the helper's plumbing.
+#[cfg(unix)]
+fn sh(script: &str, input: &str, timeout: std::time::Duration) -> process::Ran {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(script);
+    process::run(cmd, input.as_bytes().to_vec(), timeout).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_answer_is_what_fd_3_gets_and_stdout_is_only_output() {
+    let ran = sh(
+        r#"test "$PGLINT_ANSWER_FD" = 3 || exit 9
+           echo '{"fake": 1}'; cat >&3; echo '{}' >&2"#,
+        "the request",
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(ran.status.and_then(|s| s.code()), Some(0));
+    assert_eq!(ran.answer.as_deref(), Some(&b"the request"[..]));
+    assert_eq!(ran.output, b"{\"fake\": 1}\n{}\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_larger_than_a_pipe_does_not_block_the_answer() {
+    // 1 MiB on each of stdout and stderr before the answer: pipes hold 64 KiB.
+    let ran = sh(
+        "yes | head -c 1048576; yes | head -c 1048576 >&2; echo done >&3",
+        "",
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(ran.answer.as_deref(), Some(&b"done\n"[..]));
+    assert!(ran.output.len() >= 64 * 1024 && ran.output.len() <= 2 * 128 * 1024);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_child_past_the_timeout_is_killed() {
+    let started = std::time::Instant::now();
+    let ran = sh(
+        "echo started; exec sleep 30",
+        "",
+        std::time::Duration::from_millis(300),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(ran.status.is_none() && ran.answer.is_none());
+    assert_eq!(ran.output, b"started\n");
+}
