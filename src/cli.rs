@@ -34,7 +34,7 @@ pub enum Command {
     /// Advisor view: per statement, the locks taken, what they block, rewrites, scans and
     /// until which line each lock is held; a summary per migration
     Locks(LocksArgs),
-    /// Lint Django migration files (*.py): one Python process in the project prints each
+    /// Lint Django migration files (*.py): one Python process in the project gives each
     /// one's `sqlmigrate` SQL, with the earlier migrations of its plan as context
     Django(DjangoArgs),
 }
@@ -62,6 +62,11 @@ pub struct DjangoArgs {
     /// untracked)
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+    /// Seconds the Django helper may take (importing the project, then sqlmigrate of every
+    /// migration of the files' plans) before it is killed, with exit code 2
+    #[arg(long, value_name = "SECONDS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub helper_timeout: u64,
     /// Configuration file: .pglint.yaml, or pyproject.toml's [tool.pglint] (default: the nearest
     /// .pglint.yaml, or pyproject.toml with a [tool.pglint] table, upward)
     #[arg(long, value_name = "FILE")]

@@ -10,6 +10,7 @@ mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -191,6 +192,9 @@ fn django_bridge() {
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
+    output_that_looks_like_an_answer_is_not_the_answer(&project);
+    a_migration_missing_from_the_answer_is_an_error(&project);
+    a_hanging_project_is_killed_at_the_timeout(&project);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -355,6 +359,85 @@ fn bad_settings_and_no_database_are_clear_errors(p: &Project) {
         "stderr: {}",
         stderr(&out)
     );
+}
+
+/// The project prints a well-formed empty answer (and `{}`) on stdout at import and at exit:
+/// the report is still that of the real answer.
+fn output_that_looks_like_an_answer_is_not_the_answer(p: &Project) {
+    let plain = p.pglint(&[SKU, STOCK, "--format", "json"]);
+    let noisy = p.pglint(&[
+        SKU,
+        STOCK,
+        "--format",
+        "json",
+        "--settings",
+        "bridgeproj.settings_noisy",
+    ]);
+    assert_eq!(noisy.status.code(), Some(1), "stderr: {}", stderr(&noisy));
+    let v = json(&noisy);
+    assert_eq!(v["summary"]["files"], 2, "{v:#}");
+    assert_eq!(v, json(&plain));
+}
+
+/// The project's settings patch Django so that the helper leaves STOCK out of its answer:
+/// STOCK is named as not linted, the other file is still reported, and the exit code is 2.
+fn a_migration_missing_from_the_answer_is_an_error(p: &Project) {
+    let forgetful = [
+        "--settings",
+        "bridgeproj.settings_forgetful",
+        "--format",
+        "json",
+    ];
+    let out = p.pglint(&[&[SKU, STOCK][..], &forgetful].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "pglint django: error: {STOCK}: the Django helper's answer has nothing for this \
+             migration: it was not linted"
+        )),
+        "stderr: {err}"
+    );
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 1, "{found:#?}");
+    assert!(found.iter().all(|(p, _, _)| p == SKU), "{found:#?}");
+    // Alone, it is not "no problems in 0 files".
+    let out = p.pglint(&[&[STOCK][..], &forgetful].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+}
+
+/// The settings sleep for a minute: with `--helper-timeout 2` the helper is killed (no such
+/// process afterwards) and pglint stops with exit code 2 and the helper's last output.
+fn a_hanging_project_is_killed_at_the_timeout(p: &Project) {
+    let pid_file = p.dir.join("settings_hangs.pid");
+    let started = Instant::now();
+    let out = p.pglint_env(
+        &[
+            STOCK,
+            "--settings",
+            "bridgeproj.settings_hangs",
+            "--helper-timeout",
+            "2",
+        ],
+        &[("PGLINT_TEST_PID_FILE", pid_file.to_str().unwrap())],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not finish within 2 s and was killed (--helper-timeout)")
+            && err.contains("settings_hangs: sleeping"),
+        "stderr: {err}"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let alive = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -0 {} 2>/dev/null", pid.trim()))
+        .status()
+        .unwrap();
+    assert!(!alive.success(), "the helper ({pid}) is still running");
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {

@@ -3,7 +3,9 @@
 Reads one JSON request on stdin:
     {"settings": "proj.settings" | null, "manage_py": "/abs/manage.py" | null,
      "database": "default", "targets": ["/abs/app/migrations/0002_x.py", ...]}
-and writes one JSON answer on stdout (anything the project prints goes to stderr):
+and writes one JSON answer on the file descriptor named by PGLINT_ANSWER_FD, a pipe of
+pglint's own (stdout only when run by hand, without it): the project's code runs in this
+process, and what it prints on stdout, at import or at exit, must not pass for the answer:
     {"error": null | "why nothing could be done",
      "django": "5.2.19",
      "unresolved": [{"path": ..., "error": ...}],
@@ -81,11 +83,24 @@ def display_path(module):
     return module.replace(".", "/") + ".py"
 
 
+def answer_channel():
+    """The answer's file descriptor, hidden from the project's code before it is imported:
+    taken out of the environment, and not inherited by the programs it runs."""
+    fd = os.environ.pop("PGLINT_ANSWER_FD", None)
+    if fd is None:
+        return os.dup(sys.stdout.fileno())  # run by hand
+    fd = int(fd)
+    os.set_inheritable(fd, False)
+    return fd
+
+
 def main():
+    channel = answer_channel()
     request = json.load(sys.stdin)
     answer = {"error": None, "django": None, "unresolved": [], "migrations": []}
     real_stdout = sys.stdout
-    sys.stdout = sys.stderr  # the project's prints must not corrupt the answer
+    # Prints end up with the tracebacks, in the order written (pglint shows their last lines).
+    sys.stdout = sys.stderr
     try:
         run(request, answer)
     except Exception as exc:  # noqa: BLE001 - reported, never raised
@@ -93,9 +108,9 @@ def main():
         traceback.print_exc(file=sys.stderr)
     finally:
         sys.stdout = real_stdout
-    json.dump(answer, sys.stdout)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    # Closed before returning: from then on nothing in this process can write to it.
+    with os.fdopen(channel, "w", encoding="utf-8") as out:
+        json.dump(answer, out)
 
 
 def run(request, answer):

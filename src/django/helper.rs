@@ -1,9 +1,9 @@
 //! The embedded Python helper ([`HELPER`], `helper.py`) and its JSON protocol: one request on
-//! its stdin, one answer on its stdout.
+//! its stdin, one answer on a pipe of pglint's own (see `process`; never its stdout, which the
+//! project's code shares).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,16 +19,15 @@ pub struct Request {
     pub targets: Vec<String>,
 }
 
+/// Every list is required: `{}` is not an answer.
 #[derive(Debug, Deserialize)]
 pub struct Answer {
     /// Why nothing (or nothing more) could be done: settings, database, Django missing.
     pub error: Option<String>,
     #[allow(dead_code)]
     pub django: Option<String>,
-    #[serde(default)]
     pub unresolved: Vec<Unresolved>,
     /// Every migration of the targets' plans, in order; the targets are marked.
-    #[serde(default)]
     pub migrations: Vec<MigrationSql>,
 }
 
@@ -51,7 +50,6 @@ pub struct MigrationSql {
     /// What `sqlmigrate APP NAME` prints, or `None` when it failed (see `error`).
     pub sql: Option<String>,
     pub error: Option<String>,
-    #[serde(default)]
     pub operations: Vec<OperationLine>,
 }
 
@@ -62,51 +60,58 @@ pub struct OperationLine {
     pub line: Option<usize>,
 }
 
-/// Runs the helper with `python` in `dir`.
-pub fn run(python: &Path, dir: &Path, request: &Request) -> Result<Answer, String> {
-    let mut child = Command::new(python)
-        .arg("-c")
+/// Runs the helper with `python` in `dir`, killed after `timeout`.
+#[cfg(unix)]
+pub fn run(
+    python: &Path,
+    dir: &Path,
+    request: &Request,
+    timeout: Duration,
+) -> Result<Answer, String> {
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg("-c")
         .arg(HELPER)
         .current_dir(dir)
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("PYTHONUNBUFFERED", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot run {}: {e} (pass the project's Python with --python)",
-                python.display()
-            )
-        })?;
+        .env("PYTHONUNBUFFERED", "1");
     let body = serde_json::to_vec(request).map_err(|e| e.to_string())?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // The helper reads the whole request before printing anything.
-        let _ = stdin.write_all(&body);
+    let ran = super::process::run(cmd, body, timeout).map_err(|e| {
+        format!(
+            "cannot run {}: {e} (pass the project's Python with --python)",
+            python.display()
+        )
+    })?;
+    let helper = format!(
+        "the Django helper run by {} in {}",
+        python.display(),
+        dir.display()
+    );
+    let tail = last_lines(&ran.output, 20);
+    let Some(status) = ran.status else {
+        return Err(format!(
+            "{helper} did not finish within {} s and was killed (--helper-timeout); its last \
+             output:\n{tail}",
+            timeout.as_secs()
+        ));
+    };
+    match ran.answer.as_deref() {
+        None | Some([]) => Err(format!("{helper} gave no answer ({status}):\n{tail}")),
+        Some(bytes) => serde_json::from_slice(bytes)
+            .map_err(|e| format!("{helper} gave a malformed answer ({e}; {status}):\n{tail}")),
     }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{}: {e}", python.display()))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    match stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .map(serde_json::from_str::<Answer>)
-    {
-        Some(Ok(answer)) => Ok(answer),
-        _ => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let tail: Vec<&str> = stderr.lines().rev().take(20).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            Err(format!(
-                "the Django helper run by {} in {} gave no answer ({}):\n{}",
-                python.display(),
-                dir.display(),
-                out.status,
-                tail.join("\n")
-            ))
-        }
-    }
+}
+
+/// Elsewhere there is no fd 3 to hand the helper (see `process`).
+#[cfg(not(unix))]
+pub fn run(_: &Path, _: &Path, _: &Request, _: Duration) -> Result<Answer, String> {
+    Err("pglint django needs a Unix system (its helper answers on a pipe passed as fd 3)".into())
+}
+
+/// The last `n` lines of `bytes`, as text.
+#[cfg(unix)]
+fn last_lines(bytes: &[u8], n: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<&str> = text.lines().rev().take(n).collect();
+    lines.reverse();
+    lines.join("\n")
 }

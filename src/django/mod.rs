@@ -9,11 +9,14 @@
 //! Django's errors (settings, database, one migration's sqlmigrate) name the migration, the
 //! rest is still linted, and the exit code is 2.
 
+mod answer;
 mod helper;
+#[cfg(unix)]
+mod process;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::cli::{DjangoArgs, FailOn};
 use crate::config;
@@ -56,7 +59,11 @@ pub fn run(args: &DjangoArgs) -> u8 {
     let mut migrations = Vec::new();
     if !targets.is_empty() {
         match ask_django(args, &targets) {
-            Ok(answer) => migrations = to_migrations(answer, &targets, &mut errors),
+            Ok(answer) => {
+                let gaps = answer::gaps(&answer, &targets);
+                migrations = to_migrations(answer, &targets, &mut errors);
+                errors.extend(gaps);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -217,7 +224,12 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
             .map(|t| t.canonical.display().to_string())
             .collect(),
     };
-    helper::run(&python(args), &project_dir, &request)
+    helper::run(
+        &python(args),
+        &project_dir,
+        &request,
+        Duration::from_secs(args.helper_timeout),
+    )
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each
@@ -230,14 +242,8 @@ fn to_migrations(
     if let Some(e) = answer.error {
         errors.push(e);
     }
-    let by_path: HashMap<&Path, &str> = targets
-        .iter()
-        .map(|t| (t.canonical.as_path(), t.shown.as_str()))
-        .collect();
-    let shown_for = |path: &str| -> Option<String> {
-        let canonical = std::fs::canonicalize(path).ok()?;
-        by_path.get(canonical.as_path()).map(|s| s.to_string())
-    };
+    let shown_for =
+        |path: &str| answer::target_index(targets, path).map(|i| targets[i].shown.clone());
     for u in answer.unresolved {
         let shown = shown_for(&u.path).unwrap_or(u.path);
         errors.push(format!("{shown}: {}", u.error));

@@ -71,3 +71,185 @@ fn headers_that_do_not_line_up_match_by_text() {
     assert_eq!(m.operations[2].source_line, Some(20));
     assert_eq!(m.operations[1].source_line, None);
 }
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Targets under the repository's root (no such files: paths are compared, not read).
+fn targets_for(shown: &[&str]) -> Vec<Target> {
+    shown
+        .iter()
+        .map(|s| Target {
+            shown: s.to_string(),
+            canonical: Path::new(ROOT).join(s),
+        })
+        .collect()
+}
+
+fn abs(shown: &str) -> String {
+    Path::new(ROOT).join(shown).display().to_string()
+}
+
+/// A migration entry of an answer, as the helper writes it.
+fn entry(app: &str, shown: &str, target: bool) -> serde_json::Value {
+    let name = Path::new(shown).file_stem().unwrap().to_str().unwrap();
+    serde_json::json!({
+        "app": app, "name": name, "module": "m", "path": abs(shown), "display": shown,
+        "target": target, "sql": "", "error": null, "operations": [],
+    })
+}
+
+fn parsed(error: Option<&str>, unresolved: &[&str], migrations: Vec<serde_json::Value>) -> Answer {
+    let unresolved: Vec<_> = unresolved
+        .iter()
+        .map(|s| serde_json::json!({"path": abs(s), "error": "not a migration"}))
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "error": error, "django": "5.2", "unresolved": unresolved, "migrations": migrations,
+    }))
+    .unwrap()
+}
+
+const A: &str = "shop/migrations/0002_a.py";
+const B: &str = "shop/migrations/0003_b.py";
+const C: &str = "shop/models.py";
+
+#[test]
+fn a_complete_answer_has_no_gaps() {
+    let targets = targets_for(&[A, B, C]);
+    let answer = parsed(
+        None,
+        &[C],
+        vec![
+            entry("shop", "shop/migrations/0001_initial.py", false),
+            entry("shop", A, true),
+            entry("shop", B, true),
+        ],
+    );
+    assert_eq!(answer::gaps(&answer, &targets), Vec::<String>::new());
+}
+
+#[test]
+fn a_target_missing_from_the_answer_is_named() {
+    let targets = targets_for(&[A, B]);
+    let answer = parsed(
+        None,
+        &[],
+        vec![entry("shop", A, false), entry("shop", B, true)],
+    );
+    assert_eq!(
+        answer::gaps(&answer, &targets),
+        [format!(
+            "{A}: the Django helper's answer has nothing for this migration: it was not linted"
+        )]
+    );
+    // An empty answer misses them all.
+    let empty = parsed(None, &[], vec![]);
+    assert_eq!(answer::gaps(&empty, &targets).len(), 2);
+    // Unless the helper says why it stopped.
+    let stopped = parsed(Some("cannot load the Django settings"), &[], vec![]);
+    assert!(answer::gaps(&stopped, &targets).is_empty());
+}
+
+#[test]
+fn answers_that_were_not_asked_are_named() {
+    let targets = targets_for(&[A]);
+    let answer = parsed(
+        None,
+        &[C],
+        vec![entry("shop", A, true), entry("shop", B, true)],
+    );
+    assert_eq!(
+        answer::gaps(&answer, &targets),
+        [
+            format!(
+                "{}: the Django helper answered for this file, which was not asked",
+                abs(C)
+            ),
+            format!(
+                "{B}: the Django helper answered for migration shop.0003_b, which was not asked"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_target_answered_twice_or_by_another_migration_is_an_error() {
+    let targets = targets_for(&[A]);
+    let twice = parsed(None, &[A], vec![entry("shop", A, true)]);
+    assert_eq!(
+        answer::gaps(&twice, &targets),
+        [format!(
+            "{A}: the Django helper answered 2 times for this migration"
+        )]
+    );
+    let mut other = entry("shop", A, true);
+    other["name"] = "0009_other".into();
+    let renamed = parsed(None, &[], vec![other]);
+    assert_eq!(
+        answer::gaps(&renamed, &targets),
+        [format!(
+            "{A}: the Django helper answered with migration shop.0009_other, which is not this \
+             file's"
+        )]
+    );
+}
+
+#[test]
+fn an_answer_without_its_lists_is_malformed() {
+    for text in ["{}", r#"{"error": null, "migrations": []}"#, "[]", ""] {
+        assert!(serde_json::from_str::<Answer>(text).is_err(), "{text}");
+    }
+    let m = serde_json::json!({"app": "a", "name": "n", "path": null, "display": "d",
+        "target": true, "sql": null, "error": null});
+    let without_operations = serde_json::json!({"unresolved": [], "migrations": [m]});
+    assert!(serde_json::from_value::<Answer>(without_operations).is_err());
+}
+
+/// `sh -c SCRIPT` through the helper's plumbing.
+#[cfg(unix)]
+fn sh(script: &str, input: &str, timeout: std::time::Duration) -> process::Ran {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(script);
+    process::run(cmd, input.as_bytes().to_vec(), timeout).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_answer_is_what_fd_3_gets_and_stdout_is_only_output() {
+    let ran = sh(
+        r#"test "$PGLINT_ANSWER_FD" = 3 || exit 9
+           echo '{"fake": 1}'; cat >&3; echo '{}' >&2"#,
+        "the request",
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(ran.status.and_then(|s| s.code()), Some(0));
+    assert_eq!(ran.answer.as_deref(), Some(&b"the request"[..]));
+    assert_eq!(ran.output, b"{\"fake\": 1}\n{}\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_larger_than_a_pipe_does_not_block_the_answer() {
+    // 1 MiB on each of stdout and stderr before the answer: pipes hold 64 KiB.
+    let ran = sh(
+        "yes | head -c 1048576; yes | head -c 1048576 >&2; echo done >&3",
+        "",
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(ran.answer.as_deref(), Some(&b"done\n"[..]));
+    assert!(ran.output.len() >= 64 * 1024 && ran.output.len() <= 2 * 128 * 1024);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_child_past_the_timeout_is_killed() {
+    let started = std::time::Instant::now();
+    let ran = sh(
+        "echo started; exec sleep 30",
+        "",
+        std::time::Duration::from_millis(300),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(ran.status.is_none() && ran.answer.is_none());
+    assert_eq!(ran.output, b"started\n");
+}
