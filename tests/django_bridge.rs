@@ -195,6 +195,7 @@ fn django_bridge() {
     output_that_looks_like_an_answer_is_not_the_answer(&project);
     a_migration_missing_from_the_answer_is_an_error(&project);
     a_hanging_project_is_killed_at_the_timeout(&project);
+    a_project_that_exits_while_loading_is_named(&project);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -438,6 +439,18 @@ fn a_hanging_project_is_killed_at_the_timeout(p: &Project) {
         .status()
         .unwrap();
     assert!(!alive.success(), "the helper ({pid}) is still running");
+}
+
+/// The settings call `sys.exit(3)`: the error says so (exit code 2), rather than that the
+/// helper gave no answer.
+fn a_project_that_exits_while_loading_is_named(p: &Project) {
+    let out = p.pglint(&[STOCK, "--settings", "bridgeproj.settings_exits"]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the project's code called sys.exit(3) while loading"),
+        "stderr: {err}"
+    );
 }
 
 fn changed_since_selects_changed_migration_files(p: &Project) {

@@ -106,6 +106,11 @@ def main():
     except Exception as exc:  # noqa: BLE001 - reported, never raised
         answer["error"] = one_line(exc)
         traceback.print_exc(file=sys.stderr)
+    except SystemExit as exc:
+        # The project's own code (settings, an app's ready()) called sys.exit(): say so, rather
+        # than leave pglint with no answer at all.
+        answer["error"] = f"the project's code called sys.exit({exc.code!r}) while loading"
+        traceback.print_exc(file=sys.stderr)
     finally:
         sys.stdout = real_stdout
     # Closed before returning: from then on nothing in this process can write to it.
