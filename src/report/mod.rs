@@ -3,9 +3,12 @@
 pub mod compact;
 pub mod github;
 pub mod human;
+pub mod inert;
 pub mod json;
 pub mod markdown;
+mod printable;
 pub mod sarif;
+mod snippet;
 pub mod source_code;
 
 use std::io::{self, Write};
