@@ -32,6 +32,12 @@ fn needs_escape(c: char) -> bool {
         )
 }
 
+/// Whether `s` is printable ASCII and tabs only, so holds nothing [`needs_escape`]: one
+/// tight byte loop, where checking character by character is what ordinary text would cost.
+fn plain(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..0x7f).contains(&b) || b == b'\t')
+}
+
 fn push_escape(out: &mut String, c: char) {
     use std::fmt::Write as _;
     match c {
@@ -49,7 +55,7 @@ fn push_escape(out: &mut String, c: char) {
 /// `s` with every character that [`needs_escape`] (but those `keep` accepts) escaped and
 /// `##[` broken; borrowed when there is nothing to do, as for all ordinary text.
 fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.contains(|c| needs_escape(c) && !keep(c)) && !s.contains("##[") {
+    if (plain(s) || !s.contains(|c| needs_escape(c) && !keep(c))) && !s.contains("##[") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -61,6 +67,11 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 /// looking back at what `out` already holds, so text appended piece by piece is guarded
 /// across the pieces too.
 pub(crate) fn escape_into(out: &mut String, s: &str, keep: impl Fn(char) -> bool) {
+    // Nothing to escape and no `[` to look behind: the common case, copied whole.
+    if plain(s) && !s.contains('[') {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if needs_escape(c) && !keep(c) {
             push_escape(out, c);
@@ -190,7 +201,7 @@ fn json_escape(c: char) -> bool {
 /// so a writer can check a field first and serialize it directly (all ordinary text).
 pub fn json_ready(s: &str) -> bool {
     // The characters to escape are all outside ASCII but DEL: one byte scan rules them out.
-    (!s.bytes().any(|b| b >= 0x7f) || !s.contains(json_escape)) && !s.contains("##[")
+    (s.bytes().all(|b| b < 0x7f) || !s.contains(json_escape)) && !s.contains("##[")
 }
 
 /// Serialized JSON with the characters [`text`] escapes written as `\u` escapes and `##[` as
