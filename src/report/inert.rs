@@ -122,7 +122,7 @@ pub fn line(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A writer that passes every line through [`line`] on its way to `out`. Lines are held
+/// A writer that passes every line through [`line()`] on its way to `out`. Lines are held
 /// until their `\n` arrives; [`Lines::finish`] writes an unfinished last one.
 pub struct Lines<W: Write> {
     out: W,
@@ -180,7 +180,7 @@ impl<W: Write> Write for Lines<W> {
 }
 
 /// Writes `text` to stderr as pglint's own message lines: the text made inert (its `\n` kept
-/// as line breaks), each line through [`line`]. For messages that carry input (a file name,
+/// as line breaks), each line through [`line()`]. For messages that carry input (a file name,
 /// git's or Django's words); nothing better to do when stderr itself fails.
 pub fn eprint_message(text: &str) {
     let stderr = io::stderr();

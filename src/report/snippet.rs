@@ -77,7 +77,8 @@ enum At {
     AfterBreak,
 }
 
-/// Where a label starts or ends: the index of its line in the lines read, and the place.
+/// Where a label starts or ends: the index of its line in the lines read (in order of line
+/// number), and the place in it.
 type Place = (usize, At);
 
 /// The lines of `labels` in `source` (their context included), clipped and made inert, and
@@ -101,7 +102,6 @@ pub fn clip(
     }
     // (number, line), in order of number and so of offset.
     let lines: Vec<(usize, SourceLine<'_>)> = by_number.into_iter().collect();
-    // Each label's start and end: (index in `lines`, place in that line).
     let ends: Vec<(&LabeledSpan, Place, Place)> = reads
         .iter()
         .filter_map(|(l, _)| {
@@ -113,47 +113,11 @@ pub fn clip(
     if ends.is_empty() {
         return None;
     }
-    let mut points: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &(_, start, end) in &ends {
-        for (line, at) in [start, end] {
-            let text_len = lines[line].1.text.len();
-            points.entry(line).or_default().push(match at {
-                At::Text(i) => i,
-                At::Break | At::AfterBreak => text_len,
-            });
-        }
-    }
-    let mut snippet = Snippet {
-        name: reads
-            .iter()
-            .find_map(|(_, r)| r.name())
-            .map(|n| inert::text(n).into_owned()),
-        text: String::new(),
-        lines: Vec::with_capacity(lines.len()),
-        columns: Vec::with_capacity(ends.len()),
-    };
-    // (index in `lines`, byte in its text) → snippet offset, for every label end.
-    let mut placed: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    let mut region = 0;
-    for (index, (number, line)) in lines.iter().enumerate() {
-        if index > 0 && lines[index - 1].0 + 1 != *number {
-            region += 1;
-        }
-        let mut here = points.remove(&index).unwrap_or_default();
-        here.sort_unstable();
-        here.dedup();
-        let start = snippet.text.len();
-        for (i, offset) in write_line(&mut snippet.text, line.text, &here) {
-            placed.insert((index, i), offset);
-        }
-        snippet.lines.push(Line {
-            start,
-            end: snippet.text.len(),
-            number: *number,
-            region,
-        });
-        snippet.text.push('\n');
-    }
+    let name = reads
+        .iter()
+        .find_map(|(_, r)| r.name())
+        .map(|n| inert::text(n).into_owned());
+    let (mut snippet, placed) = write_lines(name, &lines, &ends);
     // A span reaching into a line break is drawn one column past the line's text, as miette
     // draws it from the source; one starting there stays on its line.
     let offset_of = |(line, at): Place, is_end: bool| -> Option<usize> {
@@ -191,6 +155,54 @@ pub fn clip(
     }
     snippet.columns.sort_unstable();
     Some((snippet, remapped))
+}
+
+/// The snippet's text and lines (no columns yet): every line read, whole or clipped around
+/// the label ends on it; and where each label end landed, by (index in `lines`, byte in its
+/// text).
+fn write_lines(
+    name: Option<String>,
+    lines: &[(usize, SourceLine<'_>)],
+    ends: &[(&LabeledSpan, Place, Place)],
+) -> (Snippet, BTreeMap<(usize, usize), usize>) {
+    let mut points: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(_, start, end) in ends {
+        for (line, at) in [start, end] {
+            let text_len = lines[line].1.text.len();
+            points.entry(line).or_default().push(match at {
+                At::Text(i) => i,
+                At::Break | At::AfterBreak => text_len,
+            });
+        }
+    }
+    let mut snippet = Snippet {
+        name,
+        text: String::new(),
+        lines: Vec::with_capacity(lines.len()),
+        columns: Vec::with_capacity(ends.len()),
+    };
+    let mut placed = BTreeMap::new();
+    let mut region = 0;
+    for (index, (number, line)) in lines.iter().enumerate() {
+        if index > 0 && lines[index - 1].0 + 1 != *number {
+            region += 1;
+        }
+        let mut here = points.remove(&index).unwrap_or_default();
+        here.sort_unstable();
+        here.dedup();
+        let start = snippet.text.len();
+        for (i, offset) in write_line(&mut snippet.text, line.text, &here) {
+            placed.insert((index, i), offset);
+        }
+        snippet.lines.push(Line {
+            start,
+            end: snippet.text.len(),
+            number: *number,
+            region,
+        });
+        snippet.text.push('\n');
+    }
+    (snippet, placed)
 }
 
 /// Adds the lines of one read (whole lines from `read.line()` on, `read.line_count()` of
