@@ -9,6 +9,7 @@ use crate::cli::{CheckArgs, Cli, Command, FailOn, Format};
 use crate::config::{self, Config};
 use crate::finding::{Finding, Severity, Summary};
 use crate::parse::{self, Migration};
+use crate::report::inert;
 use crate::rules::{Engine, docs, registry};
 use crate::schema::{Catalog, FileId};
 use crate::source::{self, Input, InputError, SourceFile};
@@ -25,7 +26,9 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Explain { rule }) => match registry::find(&rule) {
             Some(r) => write_stdout(&docs::rule_markdown(r)),
             None => {
-                eprintln!("pglint: unknown rule `{rule}` (see `pglint rules`)");
+                inert::eprint_message(&format!(
+                    "pglint: unknown rule `{rule}` (see `pglint rules`)"
+                ));
                 EXIT_ERROR
             }
         },
@@ -93,9 +96,9 @@ fn check(args: &CheckArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return report_error(e),
     };
-    for w in &config.warnings {
-        eprintln!("{:?}", miette::Report::new(w.clone()));
-    }
+    crate::report::human::eprint_diagnostics(
+        config.warnings.iter().map(|w| w as &dyn miette::Diagnostic),
+    );
     let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
         Ok(s) => s,
         Err(e) => return report_error(e),
@@ -127,7 +130,8 @@ fn check(args: &CheckArgs) -> u8 {
     let outcome = match lint_paths(&engine, &config, args, streamed) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("pglint: {e}");
+            // git's words, and the reference as given.
+            inert::eprint_message(&format!("pglint: {e}"));
             return EXIT_ERROR;
         }
     };
@@ -276,7 +280,7 @@ pub fn lint_paths<'s>(
             Ok(m) => {
                 if roles[position] == Role::Schema {
                     for warning in schema_warnings(&m) {
-                        eprintln!("pglint: warning: {warning}");
+                        inert::eprint_message(&format!("pglint: warning: {warning}"));
                     }
                 }
                 let found = replay.push(&m, roles[position] == Role::Reported);

@@ -9,9 +9,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+use crate::report::source_code::IndexedSource;
 use crate::span::LineIndex;
 
 /// One input's text, decoded, with its line index built once.
@@ -56,7 +57,7 @@ pub enum InputError {
         line: usize,
         column: usize,
         #[source_code]
-        src: NamedSource<String>,
+        src: IndexedSource,
         #[label("this byte does not start a valid UTF-8 character")]
         at: SourceSpan,
     },
@@ -193,13 +194,14 @@ pub fn decode(name: String, mut bytes: Vec<u8>) -> Result<Arc<SourceFile>, Input
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             // The lossy text is identical up to the first bad byte, so `at` holds in it too.
-            let pos = LineIndex::new(&lossy).line_col(&lossy, at);
             let bad_len = lossy[at..].chars().next().map_or(0, char::len_utf8);
+            let file = SourceFile::new(name.clone(), lossy);
+            let pos = file.lines.line_col(&file.text, at);
             Err(InputError::InvalidUtf8 {
-                path: name.clone(),
+                path: name,
                 line: pos.line,
                 column: pos.column,
-                src: NamedSource::new(name, lossy),
+                src: IndexedSource::new(file),
                 at: (at, bad_len).into(),
             })
         }

@@ -3,12 +3,14 @@
 //! refused statements, then the summary. ANSI styling only where the report's
 //! [`Styling`] decides it (a terminal without `NO_COLOR`).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::timeline::{FileLocks, LockRow, Release, Row};
 use super::{SQL_WIDTH, blocks_phrase, line_range, statements_phrase};
 use crate::locks::{LockMode, RelKind};
 use crate::report::human::Styling;
+use crate::report::inert::{self, Lines};
 
 const RED: &str = "\x1b[31m";
 const BOLD_RED: &str = "\x1b[1;31m";
@@ -37,15 +39,24 @@ struct Cell {
 
 fn cell(text: impl Into<String>) -> Cell {
     Cell {
-        text: text.into(),
+        text: inert_text(text.into()),
         style: None,
     }
 }
 
 fn styled(text: impl Into<String>, style: &'static str) -> Cell {
     Cell {
-        text: text.into(),
+        text: inert_text(text.into()),
         style: Some(style),
+    }
+}
+
+/// A text that may hold names, SQL or messages from the file, made inert (before its width
+/// is measured, so the columns stay aligned).
+fn inert_text(text: String) -> String {
+    match inert::text(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(escaped) => escaped,
     }
 }
 
@@ -57,16 +68,18 @@ enum Line {
 
 pub fn render(files: &[FileLocks], styling: Styling, out: &mut dyn Write) -> io::Result<()> {
     let color = matches!(styling, Styling::Fancy { .. });
+    // A relation's name can start a line (a table's second lock, the summary).
+    let mut out = Lines::new(out);
     for (i, f) in files.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        render_file(f, color, out)?;
+        render_file(f, color, &mut out)?;
     }
     if files.is_empty() {
         writeln!(out, "no migration to show")?;
     }
-    Ok(())
+    out.finish().map(drop)
 }
 
 fn paint(out: &mut dyn Write, c: &Cell, color: bool) -> io::Result<()> {
@@ -293,6 +306,11 @@ pub(super) fn notes(row: &Row) -> Vec<String> {
     out
 }
 
+/// A relation's name as printed, made inert.
+fn name(relation: &crate::schema::QualifiedName) -> String {
+    inert_text(relation.to_string())
+}
+
 fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let s = &f.summary;
     paint(out, &styled("Summary", BOLD), color)?;
@@ -303,7 +321,7 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
         let name_w = s
             .tables
             .iter()
-            .map(|t| t.relation.to_string().chars().count())
+            .map(|t| name(&t.relation).chars().count())
             .max()
             .unwrap_or(0);
         let mode_w = s
@@ -331,7 +349,7 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            write!(out, "  {:name_w$}  ", t.relation.to_string())?;
+            write!(out, "  {:name_w$}  ", name(&t.relation))?;
             let mode = Cell {
                 text: format!("{:mode_w$}", t.mode.as_sql()),
                 style: (t.mode.blocks_writes()).then_some(RED),
@@ -345,7 +363,7 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
             "none".to_string()
         } else {
             v.iter()
-                .map(|(r, lines)| format!("{r} ({})", super::lines_phrase(lines)))
+                .map(|(r, lines)| format!("{} ({})", name(r), super::lines_phrase(lines)))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -366,7 +384,7 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
             "  New in this file (locking them blocks nobody): {}",
             s.new_relations
                 .iter()
-                .map(|r| r.to_string())
+                .map(name)
                 .collect::<Vec<_>>()
                 .join(", ")
         )?;

@@ -32,6 +32,7 @@ use serde::Serialize;
 
 use super::timeline::{FileLocks, Row};
 use crate::locks::RelKind;
+use crate::report::inert;
 use crate::schema::QualifiedName;
 
 pub const VERSION: u32 = 1;
@@ -242,8 +243,10 @@ pub fn to_value(files: &[FileLocks]) -> serde_json::Value {
     serde_json::to_value(document(files)).expect("plain data serializes")
 }
 
-/// Writes the document, fields in the documented order.
+/// Writes the document, fields in the documented order, with what the SQL may hold made
+/// inert ([`inert::json`]: the data is unchanged).
 pub fn render(files: &[FileLocks], out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(files))?;
+    let text = serde_json::to_string_pretty(&document(files))?;
+    out.write_all(inert::json(&text).as_bytes())?;
     writeln!(out)
 }

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use super::timeline::{FileLocks, LockRow, Release, Row};
 use super::{SQL_WIDTH, blocks_phrase, human, line_range, mermaid, statements_phrase};
 use crate::locks::RelKind;
+use crate::report::inert;
 
 pub fn render(files: &[FileLocks], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## Locks taken by these migrations")?;
@@ -275,10 +276,21 @@ fn held_until(row: &Row) -> String {
     format!("{} ({why})", row.held_until_line)
 }
 
-/// A code span that survives inside a table cell: `|` escaped, fenced with one backtick more
-/// than the longest backtick run in `s`, padded when `s` starts or ends with a backtick.
+/// `s` on one line of a table cell: line breaks as spaces, the rest made inert.
+fn one_line(s: &str) -> String {
+    let s = inert::encodable(s);
+    if memchr::memchr2(b'\n', b'\r', s.as_bytes()).is_some() {
+        s.replace(['\n', '\r'], " ")
+    } else {
+        s.into_owned()
+    }
+}
+
+/// A code span that survives inside a table cell: line breaks as spaces, the rest made inert
+/// ([`inert::encodable`]), `|` escaped, fenced with one backtick more than the longest backtick
+/// run in `s`, padded when `s` starts or ends with a backtick.
 pub fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let s = one_line(s).replace('|', "\\|");
     let mut longest = 0;
     let mut run = 0;
     for c in s.chars() {
@@ -297,11 +309,11 @@ pub fn code(s: &str) -> String {
     }
 }
 
-/// Plain text that survives inside a table cell: markdown punctuation backslash-escaped,
-/// `< > &` as entities, line breaks as spaces.
+/// Plain text that survives inside a table cell: line breaks as spaces, the rest made inert
+/// ([`inert::encodable`]), markdown punctuation backslash-escaped, `< > &` as entities.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in inert::encodable(s).chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

@@ -3,11 +3,11 @@
 //! `[tool.pglint]`, unknown CLI names).
 
 use std::fmt::Display;
-use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use thiserror::Error;
 
+use crate::report::source_code::IndexedSource;
 use crate::span::Span;
 
 /// What kind of mistake a configuration diagnostic is about; each has its own code.
@@ -49,7 +49,7 @@ pub struct ConfigDiagnostic {
     pub label: String,
     pub span: Span,
     pub help: Option<String>,
-    pub(super) src: NamedSource<Arc<str>>,
+    pub(super) src: IndexedSource,
 }
 
 impl Diagnostic for ConfigDiagnostic {

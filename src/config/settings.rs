@@ -20,7 +20,7 @@ impl Config {
         let (settings, warnings) =
             self.settings_with(registry::rules(), select, ignore, pg_version)?;
         for w in warnings {
-            eprintln!("pglint: warning: {w}");
+            crate::report::inert::eprint_message(&format!("pglint: warning: {w}"));
         }
         Ok(settings)
     }

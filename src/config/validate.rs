@@ -2,10 +2,8 @@
 //! [`Config`], reporting every mistake as a located diagnostic.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use globset::{GlobSet, GlobSetBuilder};
-use miette::NamedSource;
 
 use super::ignore::{IgnoreEntry, glob};
 use super::names::{Target, closest, resolve, unknown_rule_help};
@@ -13,7 +11,9 @@ use super::tree::{Node, Syntax, SyntaxError, Value};
 use super::{Config, ConfigDiagnostic, Kind, MAX_PG_VERSION, MIN_PG_VERSION};
 use crate::cli::FailOn;
 use crate::finding::Level;
+use crate::report::source_code::IndexedSource;
 use crate::rules::decl::{OptionValue, RuleDecl};
+use crate::source::SourceFile;
 use crate::span::Span;
 
 const TOP_KEYS: &[&str] = &["pg_version", "fail_on", "rules", "ignore"];
@@ -68,13 +68,14 @@ pub(super) fn syntax_error(
     }
 }
 
-fn named(text: &str, name: &str) -> NamedSource<Arc<str>> {
-    NamedSource::new(name, Arc::<str>::from(text))
+/// The file as its diagnostics show it (one copy, shared by all of them).
+fn named(text: &str, name: &str) -> IndexedSource {
+    IndexedSource::new(SourceFile::new(name, text))
 }
 
 struct Validator<'a> {
     src: &'a str,
-    named: NamedSource<Arc<str>>,
+    named: IndexedSource,
     syntax: Syntax,
     rules: &'a [RuleDecl],
     errors: Vec<ConfigDiagnostic>,

@@ -23,6 +23,7 @@ use crate::config;
 use crate::finding::Summary;
 use crate::lint::{EXIT_ERROR, Outcome};
 use crate::parse;
+use crate::report::inert;
 use crate::rules::Engine;
 use crate::source::{self, SourceFile};
 
@@ -40,9 +41,9 @@ pub fn run(args: &DjangoArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return report_error(e),
     };
-    for w in &config.warnings {
-        eprintln!("{:?}", miette::Report::new(w.clone()));
-    }
+    crate::report::human::eprint_diagnostics(
+        config.warnings.iter().map(|w| w as &dyn miette::Diagnostic),
+    );
     let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
         Ok(s) => s,
         Err(e) => return report_error(e),
@@ -52,7 +53,7 @@ pub fn run(args: &DjangoArgs) -> u8 {
     let targets = match targets(args, &mut errors) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("pglint django: {e}");
+            inert::eprint_message(&format!("pglint django: {e}"));
             return EXIT_ERROR;
         }
     };
@@ -96,7 +97,8 @@ pub fn run(args: &DjangoArgs) -> u8 {
     }
     let _ = out.flush();
     for e in &errors {
-        eprintln!("pglint django: error: {e}");
+        // Django's words, and the migrations' names.
+        inert::eprint_message(&format!("pglint django: error: {e}"));
     }
     if !errors.is_empty() {
         return EXIT_ERROR;

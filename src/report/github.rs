@@ -3,11 +3,14 @@
 //!
 //! Text from the SQL reaches both parts, so both are escaped as the runner requires: in the
 //! message `%`, `\r` and `\n`; in property values also `:` and `,`. An escaped line break
-//! keeps a hostile identifier from starting a workflow command of its own.
+//! keeps a hostile identifier from starting a workflow command of its own. The rest is made
+//! inert first ([`inert::encodable`]: other control characters escaped visibly, `##[` broken)
+//! and line breaks are left to the runner's escaping, which it undoes: a file name with a
+//! line break still names its file.
 
 use std::io::{self, Write};
 
-use super::{repo_path, summary_line};
+use super::{inert, repo_path, summary_line};
 use crate::finding::{Finding, Severity, Summary};
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
@@ -36,7 +39,8 @@ pub fn command(f: &Finding) -> String {
         Severity::Info => "notice",
     };
     let (start, end) = (f.start(), f.end());
-    let mut props = vec![format!("file={}", property(&repo_path(&f.file.name)))];
+    let path = repo_path(&f.file.name);
+    let mut props = vec![format!("file={}", property(&inert::encodable(&path)))];
     match f.source_line {
         // Generated SQL (`pglint django`): annotate the operation's line of the .py file.
         Some(line) => props.extend([format!("line={line}"), format!("endLine={line}")]),
@@ -71,7 +75,11 @@ pub fn command(f: &Finding) -> String {
     }
     message.push('\n');
     message.push_str(&f.docs_url());
-    format!("::{level} {}::{}", props.join(","), data(&message))
+    format!(
+        "::{level} {}::{}",
+        props.join(","),
+        data(&inert::encodable(&message))
+    )
 }
 
 /// Escapes a command's message.

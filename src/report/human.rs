@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::inert::{self, Lines};
 use super::source_code::IndexedSource;
+use super::{printable, snippet};
 use crate::finding::{Finding, Related, Severity, Summary};
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -60,6 +62,7 @@ impl Styling {
         GraphicalReportHandler::new_themed(theme)
             .with_width(width)
             .with_links(false)
+            .with_context_lines(snippet::CONTEXT_LINES)
     }
 }
 
@@ -86,34 +89,31 @@ pub fn render_findings(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let handler = styling.handler();
+    let mut out = Lines::new(out);
     let mut text = String::new();
     for group in findings.chunk_by(|a, b| same_file(&a.file, &b.file)) {
         let counts = Summary::count(1, group);
         writeln!(
             out,
             "{}: {}",
-            group[0].file.name,
+            inert::text(&group[0].file.name),
             counts_text(&counts).unwrap_or_default()
         )?;
         writeln!(out)?;
         for f in group {
             let diagnostic = FindingDiagnostic::new(f);
             text.clear();
-            handler
-                .render_report(&mut text, &diagnostic)
-                .map_err(io::Error::other)?;
+            printable::render(&handler, &diagnostic, &mut text).map_err(io::Error::other)?;
             // Labels in other files follow, each with its own snippet.
             for related in &diagnostic.elsewhere {
                 text.push('\n');
-                handler
-                    .render_report(&mut text, related)
-                    .map_err(io::Error::other)?;
+                printable::render(&handler, related, &mut text).map_err(io::Error::other)?;
             }
             out.write_all(text.as_bytes())?;
             writeln!(out)?;
         }
     }
-    Ok(())
+    out.finish().map(drop)
 }
 
 /// The last line of a report.
@@ -128,11 +128,10 @@ pub fn render_diagnostic(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut text = String::new();
-    styling
-        .handler()
-        .render_report(&mut text, diagnostic)
-        .map_err(io::Error::other)?;
-    out.write_all(text.as_bytes())
+    printable::render(&styling.handler(), diagnostic, &mut text).map_err(io::Error::other)?;
+    let mut out = Lines::new(out);
+    out.write_all(text.as_bytes())?;
+    out.finish().map(drop)
 }
 
 /// Writes errors (unreadable inputs, config errors) to stderr, styled for stderr.
@@ -205,15 +204,17 @@ struct FindingDiagnostic<'a> {
 
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
+        // One hint a line: each made inert here, so that a line break from the input cannot
+        // pass for one of these.
         let mut help = Vec::new();
         if let Some(h) = finding.help() {
-            help.push(h.into_owned());
+            help.push(inert::text(&h).into_owned());
         }
         if let Some(d) = finding.django() {
-            help.push(format!("Django: {d}"));
+            help.push(format!("Django: {}", inert::text(&d)));
         }
         if let Some(op) = &finding.operation {
-            help.push(format!("in Django operation: {op}"));
+            help.push(format!("in Django operation: {}", inert::text(op)));
         }
         FindingDiagnostic {
             finding,

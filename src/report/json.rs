@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::{Start, write_indented};
+use super::{Start, inert, write_indented};
 use crate::finding::{Finding, Summary};
 
 /// A value of a finding's field; every field is a scalar.
@@ -54,12 +54,22 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
         out.write_all(key.as_bytes())?;
         out.write_all(b"\": ")?;
         match value {
-            Value::Str(s) => serde_json::to_writer(&mut *out, s).map_err(io::Error::other)?,
+            Value::Str(s) => write_str(out, s)?,
             Value::Num(n) => write!(out, "{n}")?,
             Value::Null => out.write_all(b"null")?,
         }
     }
     out.write_all(b"\n    }")
+}
+
+/// A JSON string with what the input may hold made inert ([`inert::json`]); ordinary text is
+/// serialized straight into `out`.
+fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    if inert::json_ready(s) {
+        return serde_json::to_writer(&mut *out, s).map_err(io::Error::other);
+    }
+    let text = serde_json::to_string(s).map_err(io::Error::other)?;
+    out.write_all(inert::json(&text).as_bytes())
 }
 
 pub fn render(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {

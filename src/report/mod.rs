@@ -3,9 +3,12 @@
 pub mod compact;
 pub mod github;
 pub mod human;
+pub mod inert;
 pub mod json;
 pub mod markdown;
+mod printable;
 pub mod sarif;
+mod snippet;
 pub mod source_code;
 
 use std::io::{self, Write};
@@ -90,8 +93,8 @@ enum Start {
 }
 
 /// `value` pretty-printed by serde_json as it prints it nested `indent` deep: every line
-/// indented, but the first only when the value starts on a line of its own. JSON strings hold
-/// no raw newlines, so splitting on them is safe.
+/// indented, but the first only when the value starts on a line of its own; made inert
+/// ([`inert::json`]). JSON strings hold no raw newlines, so splitting on them is safe.
 fn write_indented(
     out: &mut impl Write,
     value: &impl serde::Serialize,
@@ -99,7 +102,7 @@ fn write_indented(
     start: Start,
 ) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    for (i, line) in text.split('\n').enumerate() {
+    for (i, line) in inert::json(&text).split('\n').enumerate() {
         if i > 0 {
             out.write_all(b"\n")?;
         }

@@ -1,8 +1,11 @@
-//! A [`miette::SourceCode`] over a [`SourceFile`] that uses its [`LineIndex`].
+//! A [`miette::SourceCode`] over a [`SourceFile`] that uses its [`LineIndex`]: the source of
+//! every diagnostic pglint prints (findings, configuration files, undecodable input). miette
+//! never reads it directly: `snippet::clip` reads the labels' lines from it and hands
+//! miette a clipped, inert copy.
 //!
 //! miette's own `SourceCode for str` rescans the text from offset 0 for every label it reads,
-//! which costs seconds for a thousand findings in a multi-megabyte file. This one finds the
-//! lines around a span with two binary searches.
+//! which costs seconds for a thousand findings in a multi-megabyte file (and splits lines on a
+//! lone `\r` too). This one finds the lines around a span with two binary searches.
 //!
 //! [`LineIndex`]: crate::span::LineIndex
 

@@ -390,3 +390,36 @@ pub fn django_corpus(migrations: usize, seed: u64) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The lines the GitHub Actions runner reads from a step's output: split on `\n` and on a
+/// lone `\r`, leading white space trimmed.
+pub fn runner_lines(output: &str) -> Vec<&str> {
+    output
+        .split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+        .map(str::trim_start)
+        .collect()
+}
+
+/// No line of `output` is a command to the runner (none contains `##[`, none starts with `::`
+/// unless `annotations` allows pglint's own `::warning file=…` lines), and nothing in it
+/// drives a terminal (no control character but `\n` and `\t`, no line or paragraph separator,
+/// no bidi control).
+#[track_caller]
+pub fn assert_runner_safe(output: &str, annotations: bool, what: &str) {
+    for line in runner_lines(output) {
+        assert!(!line.contains("##["), "{what}: {line:?}");
+        if line.starts_with("::") {
+            let own = ["::error file=", "::warning file=", "::notice file="];
+            assert!(
+                annotations && own.iter().any(|p| line.starts_with(p)),
+                "{what}: {line:?}"
+            );
+        }
+    }
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    assert!(!output.contains(unsafe_char), "{what}: {output:?}");
+}
