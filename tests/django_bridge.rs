@@ -432,6 +432,13 @@ fn a_hanging_project_is_killed_at_the_timeout(p: &Project) {
             && err.contains("settings_hangs: sleeping"),
         "stderr: {err}"
     );
+    assert!(
+        !err.contains("##[")
+            && err
+                .split(['\n', '\r'])
+                .all(|l| !l.trim_start().starts_with("::")),
+        "the project's output reached stderr as a runner command: {err}"
+    );
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     let alive = Command::new("sh")
         .arg("-c")
