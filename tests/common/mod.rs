@@ -212,6 +212,53 @@ pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// Asserts that `log` is valid against the official SARIF 2.1.0 schema (tests/data/).
+pub fn assert_valid_sarif(log: &serde_json::Value) {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `language` patterns (in `run` and `toolComponent`) have a stray
+    // `]` (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`) that the meta-schema's `format: regex`
+    // check rejects, so the validator refuses to compile them. The file stays verbatim; the
+    // copy in memory gets the pattern the spec means (pglint never writes `language`).
+    for def in ["run", "toolComponent"] {
+        let pattern = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *pattern = serde_json::Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The fenced code blocks of a Markdown text whose info string is exactly `lang`, with the
+/// 1-based line of each opening fence (for messages that point back into the document).
+pub fn fenced_blocks(markdown: &str, lang: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        match &mut open {
+            None if line.strip_prefix("```") == Some(lang) => open = Some((i + 1, String::new())),
+            Some(_) if line == "```" => blocks.push(open.take().unwrap()),
+            Some((_, text)) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
 /// A small deterministic generator (xorshift64*): the same seed gives the same corpus on
 /// every platform.
 pub struct Rng(u64);
