@@ -7,7 +7,8 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -287,4 +288,173 @@ fn the_reports_are_strict_json() {
         );
         common::assert_valid_sarif(&log);
     }
+}
+
+/// A tool of `${CARGO_TARGET_DIR:-target}/consumers-venv` (scripts/install-test-deps.sh), or
+/// `None` after a loud skip (a failure under CI).
+fn venv_tool(name: &str) -> Option<PathBuf> {
+    common::test_tool(&format!("consumers-venv/bin/{name}"), "tests/consumers.rs")
+}
+
+/// Runs `tool` in `dir`; returns (success, stdout and stderr).
+fn run_tool(tool: &Path, dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", tool.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+const WORKFLOW: &str = "examples/github/migrations.yml";
+
+/// The README shows examples/github/migrations.yml, which the tests below and .ci/run lint:
+/// what users copy is what is checked.
+#[test]
+fn the_readme_shows_the_example_workflow() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let workflow = std::fs::read_to_string(repo().join(WORKFLOW)).unwrap();
+    assert!(
+        fenced_blocks(&readme, "yaml")
+            .iter()
+            .any(|(_, block)| *block == workflow),
+        "README.md's GitHub Action section must show {WORKFLOW} verbatim"
+    );
+}
+
+/// action.yml against the schema of action metadata, the workflows (the example and any in
+/// .github/workflows) against that of workflows: the schemas GitHub's loader follows, vendored
+/// by check-jsonschema, which reads YAML with ruamel.yaml (YAML 1.2, no repeated keys).
+#[test]
+fn the_action_and_the_workflows_match_githubs_schemas() {
+    let Some(check) = venv_tool("check-jsonschema") else {
+        return;
+    };
+    let schema = |name: &str, files: &[&str]| {
+        let args = [&["--builtin-schema", name][..], files].concat();
+        run_tool(&check, repo(), &args)
+    };
+    let (ok, out) = schema("vendor.github-actions", &["action.yml"]);
+    assert!(ok, "{out}");
+    let mut workflows = vec![WORKFLOW.to_string()];
+    if let Ok(dir) = std::fs::read_dir(repo().join(".github/workflows")) {
+        workflows.extend(dir.map(|e| {
+            format!(
+                ".github/workflows/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        }));
+    }
+    let workflows: Vec<&str> = workflows.iter().map(String::as_str).collect();
+    let (ok, out) = schema("vendor.github-workflows", &workflows);
+    assert!(ok, "{out}");
+    // It refuses an action GitHub would refuse.
+    let t = TempDir::new("consumers-schema");
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    let broken = t.write(
+        "action.yml",
+        action.replace("using: composite", "using: compsite"),
+    );
+    let (ok, out) = schema("vendor.github-actions", &[broken.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+}
+
+/// The rule files against rules/schema.json in a second, independent reader (ruamel.yaml and
+/// Python's jsonschema, as an editor's YAML plugin would).
+#[test]
+fn check_jsonschema_accepts_the_rule_files() {
+    let Some(check) = venv_tool("check-jsonschema") else {
+        return;
+    };
+    let rules: Vec<String> = shipped(&[".yaml"])
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| path.starts_with("rules/"))
+        .collect();
+    let args = [
+        &["--schemafile", "rules/schema.json"][..],
+        &rules.iter().map(String::as_str).collect::<Vec<_>>(),
+    ]
+    .concat();
+    let (ok, out) = run_tool(&check, repo(), &args);
+    assert!(ok, "{out}");
+}
+
+/// A user's repository as actionlint sees it: action.yml at the root and the example workflow in
+/// .github/workflows/ with `uses: pglint/pglint@…` turned into `uses: ./`, so that actionlint
+/// loads action.yml and checks the workflow's `with:` against its inputs. `edit` changes the
+/// workflow first.
+fn user_repository(t: &TempDir, edit: impl Fn(String) -> String) -> PathBuf {
+    let dir = t.path().join("user");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".github/workflows")).unwrap();
+    common::git(&dir, &["init", "-q"]);
+    std::fs::copy(repo().join("action.yml"), dir.join("action.yml")).unwrap();
+    let workflow = std::fs::read_to_string(repo().join(WORKFLOW)).unwrap();
+    let (before, rest) = workflow.split_once("uses: pglint/pglint@").unwrap();
+    let after = &rest[rest.find('\n').unwrap()..];
+    let local = format!("{before}uses: ./{after}");
+    std::fs::write(dir.join(".github/workflows/migrations.yml"), edit(local)).unwrap();
+    dir
+}
+
+/// actionlint (with shellcheck for the `run:` scripts) on the example workflow using this
+/// action: syntax, expressions, the inputs given to the action, the shell script.
+#[test]
+fn actionlint_accepts_the_example_workflow_using_the_action() {
+    let (Some(actionlint), Some(shellcheck)) = (venv_tool("actionlint"), venv_tool("shellcheck"))
+    else {
+        return;
+    };
+    let shellcheck = format!("-shellcheck={}", shellcheck.display());
+    let t = TempDir::new("consumers-actionlint");
+    let dir = user_repository(&t, |w| w);
+    let (ok, out) = run_tool(&actionlint, &dir, &["-no-color", &shellcheck]);
+    assert!(ok, "{out}");
+    // action.yml is read: an input it does not declare is reported.
+    let dir = user_repository(&t, |w| {
+        w.replace("changed-since: none", "changed-sinc: none")
+    });
+    let (ok, out) = run_tool(&actionlint, &dir, &["-no-color", &shellcheck]);
+    assert!(
+        !ok && out.contains("input \"changed-sinc\" is not defined in action"),
+        "{out}"
+    );
+}
+
+/// zizmor's security audit of the composite action and the example workflow (template
+/// injection, unpinned actions, credentials left in the checkout, ...), offline.
+#[test]
+fn zizmor_finds_nothing_in_the_action_or_the_example_workflow() {
+    let Some(zizmor) = venv_tool("zizmor") else {
+        return;
+    };
+    let args = ["--offline", "--config", ".github/zizmor.yml"];
+    let (ok, out) = run_tool(
+        &zizmor,
+        repo(),
+        &[&args[..], &["action.yml", WORKFLOW]].concat(),
+    );
+    assert!(ok, "{out}");
+    // It does audit the action: an input expanded into a script is found.
+    let t = TempDir::new("consumers-zizmor");
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    let script = "run: bash \"$GITHUB_ACTION_PATH/scripts/github-action.sh\"";
+    assert!(action.contains(script));
+    let injected = t.write(
+        "action.yml",
+        action.replace(script, "run: echo ${{ inputs.paths }}"),
+    );
+    let (ok, out) = run_tool(
+        &zizmor,
+        repo(),
+        &[&args[..], &[injected.to_str().unwrap()]].concat(),
+    );
+    assert!(!ok && out.contains("template-injection"), "{out}");
 }

@@ -259,6 +259,40 @@ pub fn fenced_blocks(markdown: &str, lang: &str) -> Vec<(usize, String)> {
     blocks
 }
 
+/// The target directory: where `debug/pglint` was built, and where
+/// `scripts/install-test-deps.sh` puts the test tools (`${CARGO_TARGET_DIR:-target}`).
+pub fn target_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_pglint"))
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A test tool that `scripts/install-test-deps.sh` installs below the target directory (e.g.
+/// `precommit-venv/bin/pre-commit`): its path, or `None` after a loud message that `test` is
+/// skipped. Under CI (`CI` set) a missing tool fails the test instead: there the script ran.
+pub fn test_tool(relative: &str, test: &str) -> Option<std::path::PathBuf> {
+    let exe = target_dir().join(relative);
+    if exe.exists() {
+        return Some(exe);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {} is missing in CI: .ci/run must run scripts/install-test-deps.sh",
+        exe.display()
+    );
+    // Written to the process's stderr itself: libtest captures eprintln! of passing tests.
+    let bang = "!".repeat(76);
+    let text = format!(
+        "\n{bang}\n!! {test} SKIPPED: {} not found.\n!! Run scripts/install-test-deps.sh \
+         (CI does, and fails without it).\n{bang}\n",
+        exe.display()
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+    None
+}
+
 /// A small deterministic generator (xorshift64*): the same seed gives the same corpus on
 /// every platform.
 pub struct Rng(u64);
