@@ -270,27 +270,48 @@ pub fn target_dir() -> std::path::PathBuf {
 }
 
 /// A test tool that `scripts/install-test-deps.sh` installs below the target directory (e.g.
-/// `precommit-venv/bin/pre-commit`): its path, or `None` after a loud message that `test` is
-/// skipped. Under CI (`CI` set) a missing tool fails the test instead: there the script ran.
+/// `precommit-venv/bin/pre-commit`): its path, or `None` after [`skip`]ping `test`.
 pub fn test_tool(relative: &str, test: &str) -> Option<std::path::PathBuf> {
     let exe = target_dir().join(relative);
     if exe.exists() {
         return Some(exe);
     }
+    skip(test, &format!("{} not found", exe.display()));
+    None
+}
+
+/// Says loudly that `test` is skipped for lack of something `scripts/install-test-deps.sh`
+/// installs; under CI (`CI` set), where that script ran, fails the test instead.
+pub fn skip(test: &str, why: &str) {
     assert!(
         std::env::var_os("CI").is_none(),
-        "{test}: {} is missing in CI: .ci/run must run scripts/install-test-deps.sh",
-        exe.display()
+        "{test}: {why}, and CI is set: .ci/run must run scripts/install-test-deps.sh"
     );
     // Written to the process's stderr itself: libtest captures eprintln! of passing tests.
     let bang = "!".repeat(76);
     let text = format!(
-        "\n{bang}\n!! {test} SKIPPED: {} not found.\n!! Run scripts/install-test-deps.sh \
-         (CI does, and fails without it).\n{bang}\n",
-        exe.display()
+        "\n{bang}\n!! {test} SKIPPED: {why}.\n!! Run scripts/install-test-deps.sh \
+         (CI does, and fails without it).\n{bang}\n"
     );
     let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
-    None
+}
+
+/// Copies the folder `from` to `to`, leaving out Python's `__pycache__`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
 }
 
 /// A small deterministic generator (xorshift64*): the same seed gives the same corpus on
