@@ -344,12 +344,11 @@ fn the_action_and_the_workflows_match_githubs_schemas() {
     assert!(ok, "{out}");
     let mut workflows = vec![WORKFLOW.to_string()];
     if let Ok(dir) = std::fs::read_dir(repo().join(".github/workflows")) {
-        workflows.extend(dir.map(|e| {
-            format!(
-                ".github/workflows/{}",
-                e.unwrap().file_name().to_string_lossy()
-            )
-        }));
+        workflows.extend(
+            dir.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".yml") || name.ends_with(".yaml"))
+                .map(|name| format!(".github/workflows/{name}")),
+        );
     }
     let workflows: Vec<&str> = workflows.iter().map(String::as_str).collect();
     let (ok, out) = schema("vendor.github-workflows", &workflows);
