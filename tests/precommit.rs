@@ -28,9 +28,10 @@ fn repo() -> &'static Path {
 /// Runs pre-commit in `dir` with the built pglint first on PATH and its cache in `dir` (an
 /// untracked folder, which `pre-commit run` leaves alone).
 fn run_pre_commit(pre_commit: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_pglint")).parent().unwrap();
     let path = format!(
         "{}:{}",
-        target_dir().join("debug").display(),
+        bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
     Command::new(pre_commit)
