@@ -306,3 +306,151 @@ fn inline_suppression_silences_one_statement() {
         "{text}"
     );
 }
+
+/// One command line of the README, as a shell would run it here: the words of the `pglint` at
+/// the end of a pipeline (what comes before `|` prints the SQL it reads), its `< FILE` input,
+/// and no `>>` output or `# comment`.
+struct ReadmeLine {
+    line: String,
+    args: Vec<String>,
+    stdin_from: Option<String>,
+}
+
+fn readme_pglint_lines() -> Vec<ReadmeLine> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut lines = Vec::new();
+    for (_, block) in common::fenced_blocks(&readme, "sh") {
+        for line in block.lines() {
+            let command = line.split(" #").next().unwrap().trim();
+            let (piped, command) = match command.rsplit_once(" | ") {
+                Some((_, last)) => (true, last),
+                None => (false, command),
+            };
+            let command = command.split(" >> ").next().unwrap();
+            let (command, stdin_from) = match command.split_once(" < ") {
+                Some((c, file)) => (c, Some(file.trim().to_string())),
+                None => (command, piped.then(|| "0042.sql".to_string())),
+            };
+            let mut words = command.split_whitespace().map(String::from);
+            if matches!(words.next().as_deref(), Some("pglint" | "scripts/pglint")) {
+                lines.push(ReadmeLine {
+                    line: line.to_string(),
+                    args: words.collect(),
+                    stdin_from,
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// Every `pglint` command line in the README's shell blocks runs as written, in a folder where
+/// the files it names exist (directories of the shop's sqlmigrate output, and a migration that
+/// indexes an existing table): exit 0 or 1, nothing on stderr. `pglint django` lines need a
+/// Django project and database (tests/django_bridge.rs runs them); here their options must be
+/// ones the command takes.
+#[test]
+fn the_readmes_command_lines_run() {
+    const MIGRATION: &str =
+        "BEGIN;\nCREATE INDEX \"shop_order_status_idx\" ON \"shop_order\" (\"status\");\nCOMMIT;\n";
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = TempDir::new("readme-lines");
+    let lines = readme_pglint_lines();
+    assert!(lines.len() >= 10, "{} lines", lines.len());
+    let mut ran = 0;
+    for ReadmeLine {
+        line,
+        args,
+        stdin_from,
+    } in &lines
+    {
+        // `scripts/pglint examples/` runs in the repository, where examples/ is.
+        let dir = if line.starts_with("scripts/pglint") {
+            repo
+        } else {
+            t.path()
+        };
+        for arg in args.iter().filter(|a| !a.starts_with('-')) {
+            let path = dir.join(arg);
+            if arg.ends_with('/') && !path.exists() {
+                common::copy_dir(&repo.join("examples/shop"), &path);
+            } else if arg.ends_with(".sql") && !path.exists() && !args.contains(&"django".into()) {
+                t.write(arg, MIGRATION);
+            }
+        }
+        let stdin = stdin_from.as_ref().map(|file| {
+            let path = t.path().join(file);
+            if !path.exists() {
+                t.write(file, MIGRATION);
+            }
+            std::fs::read(path).unwrap()
+        });
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = pglint_in(dir, &args, stdin.as_deref());
+        let err = stderr(&out);
+        if args.first() == Some(&"django") {
+            assert!(
+                err.starts_with("pglint django: ") && !err.contains("Usage:"),
+                "{line}\n{err}"
+            );
+            continue;
+        }
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)) && err.is_empty(),
+            "{line}\nexit {code:?}\n{err}{}",
+            stdout(&out)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 10, "{ran} lines ran");
+}
+
+/// examples/README.md says which rules `pglint examples/` (the README's first command) raises
+/// in each file of examples/shop/; that is what it raises.
+#[test]
+fn the_examples_readme_lists_what_pglint_examples_reports() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(repo.join("examples/README.md")).unwrap();
+    let known: std::collections::HashSet<&str> = pglint::rules::registry::rules()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    // | `0002_product_sku.sql` | what it shows | `index-not-concurrent` ×2 |
+    let mut documented = std::collections::BTreeMap::new();
+    for row in doc.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let file = cells[0].trim_start_matches("| ").trim_matches('`');
+        let rules = cells.last().unwrap();
+        let mut found = Vec::new();
+        for (i, piece) in rules.split('`').enumerate() {
+            if i % 2 == 1 && known.contains(piece) {
+                let after = rules.split('`').nth(i + 1).unwrap_or("");
+                let times = after
+                    .strip_prefix(" ×")
+                    .and_then(|n| n.split(|c: char| !c.is_ascii_digit()).next())
+                    .map_or(1, |n| n.parse().unwrap());
+                found.extend(std::iter::repeat_n(piece.to_string(), times));
+            }
+        }
+        found.sort();
+        documented.insert(format!("examples/shop/{file}"), found);
+    }
+    assert_eq!(documented.len(), 13, "{documented:#?}");
+    let out = pglint_in(repo, &["--format", "json", "examples/"], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut reported: std::collections::BTreeMap<String, Vec<String>> = documented
+        .keys()
+        .map(|file| (file.clone(), Vec::new()))
+        .collect();
+    for f in report["findings"].as_array().unwrap() {
+        let file = f["path"].as_str().unwrap().to_string();
+        reported
+            .entry(file)
+            .or_default()
+            .push(f["rule"].as_str().unwrap().to_string());
+    }
+    reported.values_mut().for_each(|rules| rules.sort());
+    assert_eq!(reported, documented);
+}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, run_in};
+use common::{TempDir, fenced_blocks, run_in};
 
 const UNSAFE: &str = "CREATE INDEX \"shop_order_status_idx\" ON \"shop_order\" (\"status\");\n";
 
@@ -286,16 +286,12 @@ fn the_readme_examples_are_the_same_configuration() {
     let section = &readme[readme
         .find("\n## Configuration\n")
         .expect("a Configuration section")..];
-    let block = |lang: &str| {
-        let open = format!("```{lang}\n");
-        let start = section
-            .find(&open)
-            .unwrap_or_else(|| panic!("no {lang} example"))
-            + open.len();
-        &section[start..start + section[start..].find("```").unwrap()]
+    let block = |lang: &str| match fenced_blocks(section, lang).into_iter().next() {
+        Some((_, text)) => text,
+        None => panic!("no {lang} example"),
     };
-    let yaml = pglint::config::parse(block("yaml"), ".pglint.yaml").unwrap();
-    let toml = pglint::config::parse_pyproject(block("toml"), "pyproject.toml").unwrap();
+    let yaml = pglint::config::parse(&block("yaml"), ".pglint.yaml").unwrap();
+    let toml = pglint::config::parse_pyproject(&block("toml"), "pyproject.toml").unwrap();
     assert_eq!(toml.pg_version, yaml.pg_version);
     assert_eq!(toml.fail_on, yaml.fail_on);
     assert_eq!(toml.levels, yaml.levels);

@@ -212,6 +212,108 @@ pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// Asserts that `log` is valid against the official SARIF 2.1.0 schema (tests/data/).
+pub fn assert_valid_sarif(log: &serde_json::Value) {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `language` patterns (in `run` and `toolComponent`) have a stray
+    // `]` (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`) that the meta-schema's `format: regex`
+    // check rejects, so the validator refuses to compile them. The file stays verbatim; the
+    // copy in memory gets the pattern the spec means (pglint never writes `language`).
+    for def in ["run", "toolComponent"] {
+        let pattern = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *pattern = serde_json::Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The fenced code blocks of a Markdown text whose info string is exactly `lang`, with the
+/// 1-based line of each opening fence (for messages that point back into the document).
+pub fn fenced_blocks(markdown: &str, lang: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        match &mut open {
+            None if line.strip_prefix("```") == Some(lang) => open = Some((i + 1, String::new())),
+            Some(_) if line == "```" => blocks.push(open.take().unwrap()),
+            Some((_, text)) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+/// The target directory: where `debug/pglint` was built, and where
+/// `scripts/install-test-deps.sh` puts the test tools (`${CARGO_TARGET_DIR:-target}`).
+pub fn target_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_pglint"))
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A test tool that `scripts/install-test-deps.sh` installs below the target directory (e.g.
+/// `precommit-venv/bin/pre-commit`): its path, or `None` after [`skip`]ping `test`.
+pub fn test_tool(relative: &str, test: &str) -> Option<std::path::PathBuf> {
+    let exe = target_dir().join(relative);
+    if exe.exists() {
+        return Some(exe);
+    }
+    skip(test, &format!("{} not found", exe.display()));
+    None
+}
+
+/// Says loudly that `test` is skipped for lack of something `scripts/install-test-deps.sh`
+/// installs; under CI (`CI` set), where that script ran, fails the test instead.
+pub fn skip(test: &str, why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}, and CI is set: .ci/run must run scripts/install-test-deps.sh"
+    );
+    // Written to the process's stderr itself: libtest captures eprintln! of passing tests.
+    let bang = "!".repeat(76);
+    let text = format!(
+        "\n{bang}\n!! {test} SKIPPED: {why}.\n!! Run scripts/install-test-deps.sh \
+         (CI does, and fails without it).\n{bang}\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+}
+
+/// Copies the folder `from` to `to`, leaving out Python's `__pycache__`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
 /// A small deterministic generator (xorshift64*): the same seed gives the same corpus on
 /// every platform.
 pub struct Rng(u64);
