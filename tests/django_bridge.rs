@@ -43,39 +43,6 @@ fn venv_python() -> Option<PathBuf> {
     python.exists().then_some(python)
 }
 
-fn skip(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "django_bridge: {why}, and CI is set (.ci/run must run scripts/install-django-test-env.sh and scripts/install-test-deps.sh)"
-        );
-    }
-    // Written to the process's stderr directly: libtest captures eprintln! of passing tests.
-    let bang = "!".repeat(76);
-    let text = format!(
-        "\n{bang}\n!! django_bridge SKIPPED: {why}\n!! Run scripts/install-django-test-env.sh \
-         (and scripts/install-test-deps.sh\n!! for PostgreSQL) to test `pglint django` (CI \
-         does, and fails without it).\n{bang}\n"
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "__pycache__" {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(&name));
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
-}
-
 struct Project {
     dir: PathBuf,
     python: PathBuf,
@@ -162,11 +129,17 @@ const SKU: &str = "shop/migrations/0002_product_sku.py";
 #[test]
 fn django_bridge() {
     let Some(python) = venv_python() else {
-        skip("no Django venv (scripts/install-django-test-env.sh makes it)");
+        common::skip(
+            "django_bridge",
+            "no Django venv (scripts/install-django-test-env.sh makes it)",
+        );
         return;
     };
     let Some(bin) = pg::find_bin() else {
-        skip("no PostgreSQL server binary (initdb, pg_ctl)");
+        common::skip(
+            "django_bridge",
+            "no PostgreSQL server binary (initdb, pg_ctl)",
+        );
         return;
     };
     let server = pg::Server::start(&bin);
@@ -179,8 +152,8 @@ fn django_bridge() {
     let work = std::env::temp_dir().join(format!("pglint-django-bridge-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     let dir = work.join("project");
-    copy_dir(&root.join("tests/fixtures/django_project"), &dir);
-    copy_dir(&root.join("scripts/django/shop"), &dir.join("shop"));
+    common::copy_dir(&root.join("tests/fixtures/django_project"), &dir);
+    common::copy_dir(&root.join("scripts/django/shop"), &dir.join("shop"));
     let project = Project {
         dir,
         python,
