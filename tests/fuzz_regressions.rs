@@ -30,6 +30,12 @@ fn lint(name: &str, bytes: &[u8]) -> (Output, Duration) {
     (out, took)
 }
 
+/// Only a guard against a hang, far above what any of these takes (a release build needs
+/// under a second, a debug build a few CPU seconds): wall time on a loaded two-core machine is
+/// no measure of speed. Growth is checked without timing in tests/scaling.rs, speed in the
+/// benchmark (`cargo bench --bench throughput`, its stress inputs).
+const HANG: Duration = Duration::from_secs(90);
+
 /// Exit code 0, 1 or 2 (not a signal), and no panic message.
 #[track_caller]
 fn assert_survived(out: &Output) -> (String, String) {
@@ -122,7 +128,7 @@ fn deeply_nested_comments_are_refused_in_bounded_time() {
         "{}",
         stdout.chars().take(2000).collect::<String>()
     );
-    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(took < HANG, "took {took:?}");
 }
 
 /// 5,000 indexes on one table took 30 to 40 s (10,000: 175 s): every statement copied the
@@ -138,7 +144,7 @@ fn many_indexes_on_one_table_are_linted_in_bounded_time() {
     );
     let (out, took) = lint("many_indexes", sql.as_bytes());
     let (stdout, _) = assert_survived(&out);
-    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(took < HANG, "took {took:?}");
     // Each is a duplicate of the first, under the name Postgres would give it.
     assert_eq!(stdout.matches("warning[duplicate-index]").count(), 4_999);
     assert!(stdout.contains(":5001:17: warning[duplicate-index] t_c_idx4999 on t (c) indexes exactly what t_c_idx already indexes"));
@@ -152,7 +158,7 @@ fn many_indexes_on_one_table_are_linted_in_bounded_time() {
     sql += "CREATE INDEX short ON t (c);\n";
     let (out, took) = lint("many_named_indexes", sql.as_bytes());
     let (stdout, _) = assert_survived(&out);
-    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(took < HANG, "took {took:?}");
     assert_eq!(stdout.matches("warning[redundant-index]").count(), 1);
     assert!(
         stdout.contains("warning[redundant-index] short on t (c) is redundant: i0 (c, a0) starts with the same keys"),
