@@ -140,13 +140,39 @@ def is_transaction_control(stmt):
     return re.fullmatch(r"(?is)(BEGIN|COMMIT|START\s+TRANSACTION)(\s+TRANSACTION|\s+WORK)?", stmt) is not None
 
 
-def load_project(corpus, lint_dir, project, pglint):
+def plan_order_paths(root):
+    """The project's .sql files in plan order: each squash's originals just before it (the
+    order build_corpus.py replayed them in), then the files of no plan in natural order."""
+    with open(os.path.join(root, "plan.txt"), encoding="utf-8") as f:
+        plan = [line.strip() for line in f if line.strip()]
+    with open(os.path.join(root, "build.json"), encoding="utf-8") as f:
+        squashes = json.load(f).get("squashes", {})
+    keys = []
+    for key in plan:
+        keys.extend(squashes.get(key, []))
+        keys.append(key)
+    existing = set()
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            if name.endswith(".sql"):
+                rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+                existing.add(rel[: -len(".sql")])
+    seen, ordered = set(), []
+    for key in keys + sorted(existing, key=natural_key):
+        if key in existing and key not in seen:
+            seen.add(key)
+            ordered.append(os.path.join(root, key + ".sql"))
+    return ordered
+
+
+def load_project(corpus, lint_dir, project, pglint, order="directory"):
     root = os.path.join(corpus, project)
-    lint_json = os.path.join(lint_dir, project + ".json")
+    lint_json = os.path.join(lint_dir, project + ("" if order == "directory" else ".plan-order") + ".json")
     if pglint:
         os.makedirs(lint_dir, exist_ok=True)
+        paths = [root] if order == "directory" else plan_order_paths(root)
         proc = subprocess.run(
-            [pglint, "--format", "json", "--fail-on", "never", root],
+            [pglint, "--format", "json", "--fail-on", "never", *paths],
             capture_output=True, text=True, check=False,
         )
         if proc.returncode not in (0, 1):
@@ -160,14 +186,16 @@ def load_project(corpus, lint_dir, project, pglint):
     with open(os.path.join(root, "plan.txt"), encoding="utf-8") as f:
         plan = [line.strip() for line in f if line.strip()]
 
-    files = {}
+    files, lines = {}, {}
     for dirpath, _dirs, names in os.walk(root):
         for name in names:
             if name.endswith(".sql"):
                 rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
                 with open(os.path.join(dirpath, name), encoding="utf-8") as f:
-                    stmts = [s for s in split_statements(f.read()) if not is_transaction_control(s)]
+                    text = f.read()
+                stmts = [s for s in split_statements(text) if not is_transaction_control(s)]
                 key = rel[: -len(".sql")]
+                lines[key] = text.split("\n")
                 files[key] = len(stmts)
                 # A relation renamed by the migration existed before it under its old name.
                 if key in prestate:
@@ -181,7 +209,11 @@ def load_project(corpus, lint_dir, project, pglint):
         rel = os.path.relpath(os.path.join(root, item["path"]), root).replace(os.sep, "/")
         key = rel[: -len(".sql")] if rel.endswith(".sql") else rel
         findings.append(dict(item, key=key))
-    return {"files": files, "findings": findings, "prestate": prestate, "plan": plan}
+    with open(os.path.join(root, "build.json"), encoding="utf-8") as f:
+        squashes = json.load(f).get("squashes", {})
+    squashy = set(squashes) | {k for v in squashes.values() for k in v}
+    return {"files": files, "findings": findings, "prestate": prestate, "plan": plan,
+            "lines": lines, "squashy": squashy}
 
 
 def order_report(files, plan):
@@ -211,7 +243,12 @@ def main():
     ap.add_argument("--corpus", default="target/corpus/out")
     ap.add_argument("--lint-dir", default=None, help="where the JSON is kept (default <corpus>/../lint)")
     ap.add_argument("--pglint", default=None, help="run this pglint first (else reuse the JSON)")
+    ap.add_argument("--order", choices=("directory", "plan"), default="directory",
+                    help="lint the project directory (pglint's natural order, the baseline) or "
+                    "its files in plan order")
     ap.add_argument("--examples", type=int, default=5, help="rules to show an example of")
+    ap.add_argument("--fp-list", default=None, metavar="FILE",
+                    help="also write every certain false positive, one per line, to FILE")
     ap.add_argument("projects", nargs="*")
     args = ap.parse_args()
     corpus = os.path.abspath(args.corpus)
@@ -219,7 +256,7 @@ def main():
     projects = args.projects or sorted(
         d for d in os.listdir(corpus) if os.path.isfile(os.path.join(corpus, d, "plan.txt"))
     )
-    data = {p: load_project(corpus, lint_dir, p, args.pglint) for p in projects}
+    data = {p: load_project(corpus, lint_dir, p, args.pglint, args.order) for p in projects}
 
     severity_of = {}
     per_rule = collections.defaultdict(collections.Counter)  # rule -> project -> n
@@ -228,13 +265,14 @@ def main():
     rows = []
     totals = collections.Counter()
     examples = {}
+    fp_lines = []
     for p in projects:
         d = data[p]
         files, findings = d["files"], d["findings"]
         nontrivial = {k for k, n in files.items() if n > 0}
         sev = collections.Counter(f["severity"] for f in findings)
         with_finding = {f["key"] for f in findings}
-        hazard = fp = unknown = 0
+        hazard = fp = unknown = if_exists = fp_squash = 0
         for f in sorted(findings, key=lambda f: (f["key"], f["line"], f["column"], f["rule"])):
             rule = f["rule"]
             severity_of[rule] = f["severity"]
@@ -243,12 +281,21 @@ def main():
             if rule in TARGET:
                 hazard += 1
                 target = target_of(rule, f["message"])
+                src = d["lines"].get(f["key"], [])
+                line = src[f["line"] - 1] if 0 < f["line"] <= len(src) else ""
                 if target is None or f["key"] not in d["prestate"]:
                     unknown += 1
                     unknown_rule[rule] += 1
+                elif target not in d["prestate"][f["key"]] and re.search(r"(?i)\bIF\s+EXISTS\b", line):
+                    # DROP ... IF EXISTS of a relation that only older deployments have (one
+                    # a squash no longer creates): absent here, present there. Not certain.
+                    if_exists += 1
                 elif target not in d["prestate"][f["key"]]:
                     fp += 1
+                    if f["key"] in d["squashy"]:
+                        fp_squash += 1
                     fp_rule[rule][p] += 1
+                    fp_lines.append(f"{p}/{f['key']}.sql:{f['line']}\t{rule}\t{target}\t{f['message']}")
         order = order_report(files, d["plan"])
         row = {
             "project": p,
@@ -264,6 +311,8 @@ def main():
             "hazard": hazard,
             "fp": fp,
             "unknown": unknown,
+            "if_exists": if_exists,
+            "fp_squash": fp_squash,
             "plan": len(d["plan"]),
             "too_early": order["linted_too_early"],
             "outside_plan": order["outside_plan"],
@@ -289,10 +338,11 @@ def main():
           f"{ratio(r['warning'], r['nontrivial'])} | {ratio(r['info'], r['nontrivial'])} |")
     w("")
     w("### Certain false positives (hazard on a relation that did not exist before the migration)\n")
-    w("| project | hazard-rule findings | certain false positives | share | relation not determined |")
-    w("|---|---:|---:|---:|---:|")
+    w("| project | hazard-rule findings | certain false positives | share | of which in squashed or replaced migrations | absent relation but `IF EXISTS` (not counted) | relation not determined |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows + [dict(totals, project="**total**")]:
-        w(f"| {r['project']} | {r['hazard']} | {r['fp']} | {pct(r['fp'], r['hazard'])} | {r['unknown']} |")
+        w(f"| {r['project']} | {r['hazard']} | {r['fp']} | {pct(r['fp'], r['hazard'])} | {r['fp_squash']} | "
+          f"{r['if_exists']} | {r['unknown']} |")
     w("")
     w("### By rule (findings; certain false positives in brackets for hazard rules)\n")
     w("| rule | severity | " + " | ".join(projects) + " | total | per file with SQL |")
@@ -324,6 +374,9 @@ def main():
         w("Hazard findings whose relation was not determined: "
           + ", ".join(f"{r} {n}" for r, n in sorted(unknown_rule.items())) + "\n")
     print("\n".join(out))
+    if args.fp_list:
+        with open(args.fp_list, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in fp_lines)
 
 
 if __name__ == "__main__":
