@@ -272,6 +272,7 @@ def main():
         nontrivial = {k for k, n in files.items() if n > 0}
         sev = collections.Counter(f["severity"] for f in findings)
         with_finding = {f["key"] for f in findings}
+        with_warning = {f["key"] for f in findings if f["severity"] in ("error", "warning")}
         hazard = fp = unknown = if_exists = fp_squash = 0
         for f in sorted(findings, key=lambda f: (f["key"], f["line"], f["column"], f["rule"])):
             rule = f["rule"]
@@ -308,6 +309,7 @@ def main():
             "info": sev["info"],
             "with_finding": len(with_finding & nontrivial),
             "with_finding_all": len(with_finding),
+            "with_warning": len(with_warning & nontrivial),
             "hazard": hazard,
             "fp": fp,
             "unknown": unknown,
@@ -323,12 +325,13 @@ def main():
     out = []
     w = out.append
     w("### Corpus and headline figures\n")
-    w("| project | migration files | with SQL | statements | findings | findings / file with SQL | findings / file | errors + warnings / file with SQL | files with SQL with a finding |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| project | migration files | with SQL | statements | findings | findings / file with SQL | findings / file | errors + warnings / file with SQL | files with SQL with a finding | … with an error or warning |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows + [dict(totals, project="**total**")]:
         w(f"| {r['project']} | {r['files']} | {r['nontrivial']} | {r['statements']} | {r['findings']} | "
           f"{ratio(r['findings'], r['nontrivial'])} | {ratio(r['findings'], r['files'])} | "
-          f"{ratio(r['error'] + r['warning'], r['nontrivial'])} | {r['with_finding']} ({pct(r['with_finding'], r['nontrivial'])}) |")
+          f"{ratio(r['error'] + r['warning'], r['nontrivial'])} | {r['with_finding']} ({pct(r['with_finding'], r['nontrivial'])}) | "
+          f"{r['with_warning']} ({pct(r['with_warning'], r['nontrivial'])}) |")
     w("")
     w("### By severity\n")
     w("| project | error | warning | info | errors / file with SQL | warnings / file with SQL | infos / file with SQL |")
