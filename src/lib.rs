@@ -17,4 +17,5 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod span;
+pub mod squash;
 pub mod suppress;

@@ -241,6 +241,7 @@ pub fn lint_paths<'s>(
         ordered.push((input, role));
     }
     let (inputs, roles): (Vec<_>, Vec<Role>) = ordered.into_iter().unzip();
+    let squashes = crate::squash::Schedule::of(&inputs);
     let want_locks = args.format == Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let mut replay = Replay::new(engine, config, want_locks.then_some(pg_version));
@@ -276,17 +277,29 @@ pub fn lint_paths<'s>(
             Handoff::Inline(finish_file)
         };
         // Parsed in parallel, replayed in order, each tree dropped once linted.
-        for_each_parsed(inputs, |position, result| match result {
-            Ok(m) => {
-                if roles[position] == Role::Schema {
-                    for warning in schema_warnings(&m) {
-                        inert::eprint_message(&format!("pglint: warning: {warning}"));
-                    }
-                }
-                let found = replay.push(&m, roles[position] == Role::Reported);
-                handoff.file(found, m);
+        for_each_parsed(inputs, |position, result| {
+            for squash in squashes.snapshots_before(position) {
+                replay.set_aside(squash);
             }
-            Err(e) => errors.push(e),
+            match result {
+                Ok(m) => {
+                    if roles[position] == Role::Schema {
+                        for warning in schema_warnings(&m) {
+                            inert::eprint_message(&format!("pglint: warning: {warning}"));
+                        }
+                    }
+                    let report = roles[position] == Role::Reported;
+                    let found = match squashes.snapshot_for(position) {
+                        Some(_) => replay.push_aside(position, &m, report),
+                        None => replay.push(&m, report),
+                    };
+                    handoff.file(found, m);
+                }
+                Err(e) => {
+                    replay.set_aside.remove(&position);
+                    errors.push(e);
+                }
+            }
         });
         handoff.flush();
     });
@@ -397,6 +410,8 @@ struct Replay<'a> {
     /// Each reported file's findings are returned by `push` instead of kept in `findings`.
     streaming: bool,
     linted: usize,
+    /// The schemas (and the advisor's) set aside for squashes, by the squash's position.
+    set_aside: std::collections::HashMap<usize, (Catalog, Catalog)>,
 }
 
 impl<'a> Replay<'a> {
@@ -412,7 +427,38 @@ impl<'a> Replay<'a> {
             findings: Vec::new(),
             streaming: false,
             linted: 0,
+            set_aside: std::collections::HashMap::new(),
         }
+    }
+
+    /// Keeps a copy of the schema as it is now for the squash at position `squash` (see
+    /// [`crate::squash`]); copied only when a squash lies beside its originals.
+    fn set_aside(&mut self, squash: usize) {
+        let locks = if self.locks_for.is_some() {
+            self.locks_catalog.clone()
+        } else {
+            Catalog::default()
+        };
+        self.set_aside.insert(squash, (self.catalog.clone(), locks));
+    }
+
+    /// Lints the squash at position `squash` against the schema set aside for it, which is
+    /// then dropped: the schema that carries on is the one of the files it replaces.
+    fn push_aside(
+        &mut self,
+        squash: usize,
+        migration: &Migration,
+        report: bool,
+    ) -> Option<Vec<Finding>> {
+        let Some((catalog, locks)) = self.set_aside.remove(&squash) else {
+            return self.push(migration, report);
+        };
+        let carried = std::mem::replace(&mut self.catalog, catalog);
+        let carried_locks = std::mem::replace(&mut self.locks_catalog, locks);
+        let found = self.push(migration, report);
+        self.catalog = carried;
+        self.locks_catalog = carried_locks;
+        found
     }
 
     /// Replays one file and lints it when it is reported; its findings come back when
