@@ -160,6 +160,11 @@ pub fn text(s: &str) -> Cow<'_, str> {
     escape(s, |_| false)
 }
 
+/// Whether [`text`] leaves `s` as it is.
+pub(crate) fn unchanged(s: &str) -> bool {
+    matches!(text(s), Cow::Borrowed(_))
+}
+
 /// [`text`] of an owned string: `s` itself when nothing changes, without a copy.
 pub fn text_owned(s: String) -> String {
     let escaped = match text(&s) {
