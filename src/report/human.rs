@@ -4,7 +4,7 @@
 //! Colours and unicode box drawing only on a terminal without `NO_COLOR`; anywhere else (pipes,
 //! files, CI logs, snapshots) a plain unicode theme without ANSI codes, 100 columns wide.
 
-use std::fmt::{self, Display};
+use std::fmt::{self, Display, Write as _};
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 
@@ -90,29 +90,35 @@ pub fn render_findings(
 ) -> io::Result<()> {
     let handler = styling.handler();
     let mut out = Lines::new(out);
+    // The report is assembled here and handed to the line writer a batch at a time, which
+    // then looks for what it must change in one pass over many diagnostics. Writing to a
+    // `String` cannot fail.
     let mut text = String::new();
     for group in findings.chunk_by(|a, b| same_file(&a.file, &b.file)) {
         let counts = Summary::count(1, group);
-        writeln!(
-            out,
+        let _ = writeln!(
+            text,
             "{}: {}",
             inert::text(&group[0].file.name),
             counts_text(&counts).unwrap_or_default()
-        )?;
-        writeln!(out)?;
+        );
+        text.push('\n');
         for f in group {
             let diagnostic = FindingDiagnostic::new(f);
-            text.clear();
             printable::render(&handler, &diagnostic, &mut text).map_err(io::Error::other)?;
             // Labels in other files follow, each with its own snippet.
             for related in &diagnostic.elsewhere {
                 text.push('\n');
                 printable::render(&handler, related, &mut text).map_err(io::Error::other)?;
             }
-            out.write_all(text.as_bytes())?;
-            writeln!(out)?;
+            text.push('\n');
+            if text.len() >= inert::BATCH {
+                out.write_all(text.as_bytes())?;
+                text.clear();
+            }
         }
     }
+    out.write_all(text.as_bytes())?;
     out.finish().map(drop)
 }
 
@@ -205,22 +211,35 @@ struct FindingDiagnostic<'a> {
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding) -> Self {
         // One hint a line: each made inert here, so that a line break from the input cannot
-        // pass for one of these.
-        let mut help = Vec::new();
-        if let Some(h) = finding.help() {
-            help.push(inert::text(&h).into_owned());
-        }
-        if let Some(d) = finding.django() {
-            help.push(format!("Django: {}", inert::text(&d)));
-        }
-        if let Some(op) = &finding.operation {
-            help.push(format!("in Django operation: {}", inert::text(op)));
+        // pass for one of these. Written straight into the one help text, which gives what
+        // `inert::text` of each, joined, gave: `escape_into` looks back into the text before
+        // only for a `##` before a `[`, and each hint follows the start, a line break or a
+        // prefix.
+        let (rule_help, django) = (finding.help(), finding.django());
+        let hints = [
+            ("", rule_help.as_deref()),
+            ("Django: ", django.as_deref()),
+            ("in Django operation: ", finding.operation.as_deref()),
+        ];
+        let present = || {
+            hints
+                .iter()
+                .filter_map(|&(prefix, text)| Some((prefix, text?)))
+        };
+        let mut help = String::with_capacity(present().map(|(p, t)| p.len() + t.len() + 1).sum());
+        for (i, (prefix, text)) in present().enumerate() {
+            if i > 0 {
+                help.push('\n');
+            }
+            help.push_str(prefix);
+            inert::escape_into(&mut help, text, |_| false);
         }
         FindingDiagnostic {
             finding,
             message: finding.message().into_owned(),
             source: IndexedSource::new(finding.file.clone()),
-            help: (!help.is_empty()).then(|| help.join("\n")),
+            // A hint may be empty: whether there is one is not read off the text.
+            help: present().next().is_some().then_some(help),
             elsewhere: finding
                 .related
                 .iter()
@@ -267,7 +286,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn url<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
-        Some(Box::new(self.finding.docs_url()))
+        Some(Box::new(DocsUrl(self.finding.rule)))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -286,6 +305,19 @@ impl Diagnostic for FindingDiagnostic<'_> {
             .filter(|r| same_file(&r.file, &f.file))
             .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), drawable(&r.file, r.span)));
         Some(Box::new(std::iter::once(primary).chain(same_file)))
+    }
+}
+
+/// The docs link of a rule, [`crate::finding::docs_url`] written out without a `String` of
+/// its own (it is read once per finding, to be copied).
+struct DocsUrl(&'static str);
+
+impl Display for DocsUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(crate::finding::DOCS_BASE)?;
+        f.write_str("/")?;
+        f.write_str(self.0)?;
+        f.write_str(".md")
     }
 }
 
@@ -356,6 +388,14 @@ mod tests {
         );
         assert_eq!(Styling::decide(true, true, Some(132)), Styling::Plain);
         assert_eq!(Styling::decide(false, false, Some(132)), Styling::Plain);
+    }
+
+    #[test]
+    fn docs_url_is_written_as_the_finding_gives_it() {
+        assert_eq!(
+            DocsUrl("missing-lock-timeout").to_string(),
+            crate::finding::docs_url("missing-lock-timeout")
+        );
     }
 
     #[test]

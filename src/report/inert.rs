@@ -20,6 +20,9 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 /// Whether `c` is shown as an escape: it could move the cursor, end a line or reorder text.
 fn needs_escape(c: char) -> bool {
@@ -32,10 +35,66 @@ fn needs_escape(c: char) -> bool {
         )
 }
 
-/// Whether `s` is printable ASCII and tabs only, so holds nothing [`needs_escape`]: one
-/// tight byte loop, where checking character by character is what ordinary text would cost.
-fn plain(s: &str) -> bool {
-    s.bytes().all(|b| (b' '..0x7f).contains(&b) || b == b'\t')
+/// Whether every byte of `s` passes `ok` (which `pad` must pass too). Every output line and
+/// most pieces of text printed are scanned, mostly short ones, so this is written for the
+/// compiler to vectorize: fixed blocks of 32 bytes folded without an early exit inside a
+/// block, the last block overlapping the one before, and text shorter than a block padded
+/// to one. (A byte-by-byte `all` stays a compare and branch per byte, several times slower
+/// on ordinary text.)
+#[inline(always)]
+fn all_bytes(s: &[u8], pad: u8, ok: impl Fn(u8) -> bool + Copy) -> bool {
+    let block_ok = |block: &[u8; 32]| block.iter().fold(true, |all, &b| all & ok(b));
+    match s.last_chunk::<32>() {
+        Some(last) => s.as_chunks::<32>().0.iter().all(block_ok) && block_ok(last),
+        None => {
+            let mut padded = [pad; 32];
+            padded[..s.len()].copy_from_slice(s);
+            block_ok(&padded)
+        }
+    }
+}
+
+/// Printable ASCII (`b' ' <= b < 0x7f`, as one compare) or a tab.
+#[inline(always)]
+fn printable(b: u8) -> bool {
+    b.wrapping_sub(b' ') < 0x7f - b' ' || b == b'\t'
+}
+
+/// Whether `s` is printable ASCII and tabs only (and `\n` too when `newline`), so holds
+/// nothing [`needs_escape`] but a `\n` the caller keeps.
+#[inline]
+fn plain(s: &str, newline: bool) -> bool {
+    if newline {
+        all_bytes(s.as_bytes(), b' ', |b| printable(b) || b == b'\n')
+    } else {
+        all_bytes(s.as_bytes(), b' ', printable)
+    }
+}
+
+/// [`plain`] and no `[` either: then [`escape`] and [`escape_into`] have nothing to do,
+/// known from one scan (the usual answer, for most text printed).
+#[inline]
+fn plain_without_bracket(s: &str, newline: bool) -> bool {
+    if newline {
+        all_bytes(s.as_bytes(), b' ', |b| {
+            (printable(b) || b == b'\n') && b != b'['
+        })
+    } else {
+        all_bytes(s.as_bytes(), b' ', |b| printable(b) && b != b'[')
+    }
+}
+
+/// Whether `s` holds `##[`: a `[` found with `memchr` (ordinary text has few or none) and the
+/// two bytes before it looked at.
+fn has_legacy_command(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'[', s).any(|i| i >= 2 && s[i - 2..i] == *b"##")
+}
+
+/// Whether `s` holds a character that [`needs_escape`] and `keep` does not accept. `keep` is
+/// asked about `\n` to pick the fast scan; the character loop only runs for text that is
+/// not plain ASCII.
+fn has_escape(s: &str, keep: &impl Fn(char) -> bool) -> bool {
+    !plain(s, keep('\n')) && s.contains(|c| needs_escape(c) && !keep(c))
 }
 
 fn push_escape(out: &mut String, c: char) {
@@ -55,7 +114,9 @@ fn push_escape(out: &mut String, c: char) {
 /// `s` with every character that [`needs_escape`] (but those `keep` accepts) escaped and
 /// `##[` broken; borrowed when there is nothing to do, as for all ordinary text.
 fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if (plain(s) || !s.contains(|c| needs_escape(c) && !keep(c))) && !s.contains("##[") {
+    if plain_without_bracket(s, keep('\n'))
+        || (!has_escape(s, &keep) && !has_legacy_command(s.as_bytes()))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -67,20 +128,31 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 /// looking back at what `out` already holds, so text appended piece by piece is guarded
 /// across the pieces too.
 pub(crate) fn escape_into(out: &mut String, s: &str, keep: impl Fn(char) -> bool) {
-    // Nothing to escape and no `[` to look behind: the common case, copied whole.
-    if plain(s) && !s.contains('[') {
+    if plain_without_bracket(s, keep('\n')) {
         out.push_str(s);
         return;
     }
-    for c in s.chars() {
-        if needs_escape(c) && !keep(c) {
-            push_escape(out, c);
-        } else if c == '[' && out.ends_with("##") {
-            out.push_str("\\x5b");
-        } else {
-            out.push(c);
+    if has_escape(s, &keep) {
+        for c in s.chars() {
+            if needs_escape(c) && !keep(c) {
+                push_escape(out, c);
+            } else if c == '[' && out.ends_with("##") {
+                out.push_str("\\x5b");
+            } else {
+                out.push(c);
+            }
         }
+        return;
     }
+    // Nothing to escape (the common case): copied whole between the `[`s, each of which is
+    // written escaped when `out` ends with `##` by then, as the loop above would.
+    let mut from = 0;
+    for i in memchr::memchr_iter(b'[', s.as_bytes()) {
+        out.push_str(&s[from..i]);
+        out.push_str(if out.ends_with("##") { "\\x5b" } else { "[" });
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
 }
 
 /// One piece of text from the input, made inert: nothing kept, line breaks included.
@@ -88,10 +160,33 @@ pub fn text(s: &str) -> Cow<'_, str> {
     escape(s, |_| false)
 }
 
+/// Whether [`text`] leaves `s` as it is.
+pub(crate) fn unchanged(s: &str) -> bool {
+    matches!(text(s), Cow::Borrowed(_))
+}
+
+/// [`text`] of an owned string: `s` itself when nothing changes, without a copy.
+pub fn text_owned(s: String) -> String {
+    let escaped = match text(&s) {
+        Cow::Owned(escaped) => Some(escaped),
+        Cow::Borrowed(_) => None,
+    };
+    escaped.unwrap_or(s)
+}
+
 /// Text whose `\n` are pglint's own line structure (a help of several lines): those are kept,
 /// everything else as in [`text`].
 pub fn lines(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\n')
+}
+
+/// [`lines`] of an owned string: `s` itself when nothing changes, without a copy.
+pub fn lines_owned(s: String) -> String {
+    let escaped = match lines(&s) {
+        Cow::Owned(escaped) => Some(escaped),
+        Cow::Borrowed(_) => None,
+    };
+    escaped.unwrap_or(s)
 }
 
 /// Text whose line breaks the caller encodes itself (a GitHub workflow command turns `\r` and
@@ -122,8 +217,30 @@ pub fn line(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether the `:` at `text[i]` may be where a line's leading white space ends, judged
+/// from the bytes before it: only ASCII white space back to the line's start, or a byte
+/// outside ASCII on the way, which may end a white space character (U+00A0, U+2003, …) that
+/// `str::trim_start` skips too, and is then left to [`line()`] to judge.
+fn may_lead_line(text: &[u8], i: usize) -> bool {
+    // The ASCII white space `trim_start` skips, but for `\r` (the caller's) and `\n`
+    // (which ends the line before).
+    match text[..i]
+        .iter()
+        .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\x0b' | b'\x0c'))
+    {
+        None => true,
+        Some(j) => text[j] == b'\n' || !text[j].is_ascii(),
+    }
+}
+
+/// About how much text a writer assembles before handing it to [`Lines`] in one write: enough
+/// that the per-write costs (the searches' set-up, the write to `out`) do not count, little
+/// enough not to hold a large report in memory.
+pub const BATCH: usize = 1 << 16;
+
 /// A writer that passes every line through [`line()`] on its way to `out`. Lines are held
-/// until their `\n` arrives; [`Lines::finish`] writes an unfinished last one.
+/// until their `\n` arrives; [`Lines::finish`] writes an unfinished last one. The complete
+/// lines of a write that [`line()`] would leave alone (nearly all) go on in one piece.
 pub struct Lines<W: Write> {
     out: W,
     pending: Vec<u8>,
@@ -145,6 +262,43 @@ impl<W: Write> Lines<W> {
         }
     }
 
+    /// Writes `text`, whole lines each ended by `\n`: the lines that [`line()`] leaves
+    /// unchanged as they are, in runs, each other one through [`Lines::write_line`]. Only what
+    /// it changes is looked for, over the whole text: a `\r` or `##[` (found by their `\r`
+    /// and `#` with `memchr2`), and `::` with nothing but white space before it on its line
+    /// (`::` found with `memmem`, which looks for both bytes at once). Ordinary output holds
+    /// none of these bytes, or casts such as `'{}'::jsonb`, so this costs a fraction of an
+    /// instruction a byte, where looking at every line's start cost several per line.
+    fn write_lines(&mut self, text: &[u8]) -> io::Result<()> {
+        static COLONS: LazyLock<memmem::Finder<'static>> =
+            LazyLock::new(|| memmem::Finder::new("::"));
+        // Where a line to change is, in any order: the starts of the commands and `\r`s,
+        // and of the `::` that may lead a line. Empty (no allocation) for nearly all text.
+        let mut found: Vec<usize> = memchr::memchr2_iter(b'\r', b'#', text)
+            .filter(|&i| text[i] == b'\r' || text.get(i + 1..i + 3) == Some(b"#["))
+            .collect();
+        found.extend(COLONS.find_iter(text).filter(|&i| may_lead_line(text, i)));
+        found.sort_unstable();
+        // `text[..done]` is written; the `\n` of a line written through `line()` goes out
+        // with the run that follows it.
+        let mut done = 0;
+        for i in found {
+            if i < done {
+                // In the line just written.
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', &text[..i]).map_or(0, |n| n + 1);
+            let end = memchr::memchr(b'\n', &text[i..]).map_or(text.len(), |n| i + n);
+            self.out.write_all(&text[done..start])?;
+            self.write_line(&text[start..end])?;
+            done = end;
+        }
+        match &text[done..] {
+            [] => Ok(()),
+            rest => self.out.write_all(rest),
+        }
+    }
+
     /// Writes the unfinished last line, if any; returns the writer.
     pub fn finish(mut self) -> io::Result<W> {
         let pending = std::mem::take(&mut self.pending);
@@ -158,18 +312,22 @@ impl<W: Write> Lines<W> {
 impl<W: Write> Write for Lines<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut rest = buf;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            if self.pending.is_empty() {
-                self.write_line(&rest[..i])?;
-            } else {
-                let mut whole = std::mem::take(&mut self.pending);
-                whole.extend_from_slice(&rest[..i]);
-                self.write_line(&whole)?;
-            }
-            self.out.write_all(b"\n")?;
+        if !self.pending.is_empty() {
+            // The held line ends in this write, or is held longer.
+            let Some(i) = memchr::memchr(b'\n', rest) else {
+                self.pending.extend_from_slice(rest);
+                return Ok(buf.len());
+            };
+            let mut whole = std::mem::take(&mut self.pending);
+            whole.extend_from_slice(&rest[..=i]);
+            self.write_lines(&whole)?;
+            whole.clear();
+            self.pending = whole;
             rest = &rest[i + 1..];
         }
-        self.pending.extend_from_slice(rest);
+        let complete = memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1);
+        self.write_lines(&rest[..complete])?;
+        self.pending.extend_from_slice(&rest[complete..]);
         Ok(buf.len())
     }
 
@@ -201,7 +359,8 @@ fn json_escape(c: char) -> bool {
 /// so a writer can check a field first and serialize it directly (all ordinary text).
 pub fn json_ready(s: &str) -> bool {
     // The characters to escape are all outside ASCII but DEL: one byte scan rules them out.
-    (s.bytes().all(|b| b < 0x7f) || !s.contains(json_escape)) && !s.contains("##[")
+    (all_bytes(s.as_bytes(), b' ', |b| b < 0x7f) || !s.contains(json_escape))
+        && !has_legacy_command(s.as_bytes())
 }
 
 /// Serialized JSON with the characters [`text`] escapes written as `\u` escapes and `##[` as
@@ -259,6 +418,40 @@ mod tests {
         assert_eq!(encodable("a\nb\rc\x1b"), "a\nb\rc\\x1b");
     }
 
+    /// The scans go 32 bytes at a time, the last block overlapping and short text padded:
+    /// a byte to escape, a `##[` or a `[` is seen wherever it is, whatever the length.
+    #[test]
+    fn scans_see_every_byte_whatever_the_length() {
+        for len in 0..=100 {
+            let ordinary = "a".repeat(len);
+            assert!(matches!(text(&ordinary), Cow::Borrowed(_)), "{len}");
+            for at in 0..len {
+                let mut s = ordinary.clone().into_bytes();
+                s[at] = 0x1b;
+                let s = String::from_utf8(s).unwrap();
+                assert!(text(&s).contains("\\x1b"), "{len} {at}");
+                assert!(lines(&s).contains("\\x1b"), "{len} {at}");
+                let mut piece = String::from("##");
+                escape_into(&mut piece, &s, |_| false);
+                assert!(piece.contains("\\x1b"), "{len} {at}");
+                if at + 3 <= len {
+                    let s = format!("{}##[{}", &ordinary[..at], &ordinary[at + 3..]);
+                    assert!(text(&s).contains("##\\x5b"), "{len} {at}");
+                    assert!(lines(&s).contains("##\\x5b"), "{len} {at}");
+                    assert!(!json(&s).contains("##["), "{len} {at}");
+                }
+                // A `[` alone is kept, but joins a `##` already written before it.
+                let s = format!("{}[{}", &ordinary[..at], &ordinary[at + 1..]);
+                assert!(matches!(text(&s), Cow::Borrowed(_)), "{len} {at}");
+                if at == 0 {
+                    let mut piece = String::from("x ##");
+                    escape_into(&mut piece, &s, |_| false);
+                    assert!(piece.starts_with("x ##\\x5b"), "{len}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn legacy_commands_are_broken() {
         assert_eq!(text("x ##[add-mask]y"), "x ##\\x5badd-mask]y");
@@ -295,6 +488,47 @@ mod tests {
                 "cut at {cut}"
             );
         }
+    }
+
+    /// The line writer only looks for what `line()` changes; whatever it writes is what
+    /// `line()` gives for each line: leading white space of every kind before `::`, `\r`,
+    /// `##[` and near misses.
+    #[test]
+    fn the_line_writer_writes_what_line_gives() {
+        let starts = [
+            "",
+            " ",
+            "\t ",
+            "\x0b",
+            "\u{a0}",
+            " \u{2003}",
+            "\u{3000}",
+            "│ ",
+            "·",
+            "é",
+        ];
+        let bodies = [
+            "", "x", ":", "::", "::x", ": :", ":x::", "a ##[b", "##[", "#[", "# #[", "a\rb",
+            "\r::x", "[##", "x [y] ##", "é::",
+        ];
+        let mut text = String::new();
+        let mut expected = String::new();
+        for start in starts {
+            for body in bodies {
+                let one = format!("{start}{body}");
+                text.push_str(&one);
+                text.push('\n');
+                expected.push_str(&line(&one));
+                expected.push('\n');
+            }
+        }
+        let mut w = Lines::new(Vec::new());
+        w.write_all(text.as_bytes()).unwrap();
+        assert_eq!(String::from_utf8(w.finish().unwrap()).unwrap(), expected);
+        // Bytes that are not UTF-8 pass unchanged, whatever they hold.
+        let mut w = Lines::new(Vec::new());
+        w.write_all(b"::\xff\n##[\xc2\n\r\xe2\x80\n").unwrap();
+        assert_eq!(w.finish().unwrap(), b"::\xff\n##[\xc2\n\r\xe2\x80\n");
     }
 
     #[test]

@@ -47,12 +47,14 @@ impl Printable {
             _ => (None, Vec::new()),
         };
         Printable {
-            message: inert::text(&d.to_string()).into_owned(),
-            code: d.code().map(|c| inert::text(&c.to_string()).into_owned()),
+            // Each text is written out once by its `Display` and kept as it is unless
+            // something in it had to be escaped.
+            message: inert::text_owned(d.to_string()),
+            code: d.code().map(|c| inert::text_owned(c.to_string())),
             severity: d.severity(),
             // A help's line breaks are the diagnostic's own (one line per hint).
-            help: d.help().map(|h| inert::lines(&h.to_string()).into_owned()),
-            url: d.url().map(|u| inert::text(&u.to_string()).into_owned()),
+            help: d.help().map(|h| inert::lines_owned(h.to_string())),
+            url: d.url().map(|u| inert::text_owned(u.to_string())),
             snippet,
             labels,
             cause: Cause::chain(d.source()),
@@ -125,7 +127,7 @@ impl Cause {
     fn chain(error: Option<&dyn std::error::Error>) -> Option<Box<Cause>> {
         let error = error?;
         Some(Box::new(Cause {
-            text: inert::text(&error.to_string()).into_owned(),
+            text: inert::text_owned(error.to_string()),
             next: Cause::chain(error.source()),
         }))
     }

@@ -15,8 +15,6 @@
 //! The snippet still reports the true line numbers, and the true column of each label's
 //! start for the `[file:line:column]` header.
 
-use std::collections::BTreeMap;
-
 use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::inert;
@@ -81,6 +79,10 @@ enum At {
 /// number), and the place in it.
 type Place = (usize, At);
 
+/// Where a label end landed: ((index of its line in the lines read, byte in its text),
+/// offset in the snippet).
+type Placed = ((usize, usize), usize);
+
 /// The lines of `labels` in `source` (their context included), clipped and made inert, and
 /// the labels remapped into them, their texts made inert too. Labels whose place cannot be
 /// read are left out; `None` when none can be.
@@ -96,12 +98,13 @@ pub fn clip(
             Some((l, read.ok()?))
         })
         .collect();
-    let mut by_number: BTreeMap<usize, SourceLine<'_>> = BTreeMap::new();
-    for (_, read) in &reads {
-        add_lines(&mut by_number, read.as_ref());
-    }
     // (number, line), in order of number and so of offset.
-    let lines: Vec<(usize, SourceLine<'_>)> = by_number.into_iter().collect();
+    let mut lines: Vec<(usize, SourceLine<'_>)> =
+        Vec::with_capacity(reads.len() * (1 + 2 * CONTEXT_LINES));
+    for (_, read) in &reads {
+        add_lines(&mut lines, read.as_ref());
+    }
+    merge_lines(&mut lines);
     let ends: Vec<(&LabeledSpan, Place, Place)> = reads
         .iter()
         .filter_map(|(l, _)| {
@@ -123,9 +126,9 @@ pub fn clip(
     let offset_of = |(line, at): Place, is_end: bool| -> Option<usize> {
         let text_len = lines[line].1.text.len();
         match at {
-            At::Text(i) => placed.get(&(line, i)).copied(),
-            At::Break if !is_end => placed.get(&(line, text_len)).copied(),
-            At::Break | At::AfterBreak => placed.get(&(line, text_len)).map(|o| o + 1),
+            At::Text(i) => placed_at(&placed, (line, i)),
+            At::Break if !is_end => placed_at(&placed, (line, text_len)),
+            At::Break | At::AfterBreak => placed_at(&placed, (line, text_len)).map(|o| o + 1),
         }
     };
     let mut remapped = Vec::with_capacity(ends.len());
@@ -159,41 +162,57 @@ pub fn clip(
 
 /// The snippet's text and lines (no columns yet): every line read, whole or clipped around
 /// the label ends on it; and where each label end landed, by (index in `lines`, byte in its
-/// text).
+/// text), sorted for [`placed_at`].
 fn write_lines(
     name: Option<String>,
     lines: &[(usize, SourceLine<'_>)],
     ends: &[(&LabeledSpan, Place, Place)],
-) -> (Snippet, BTreeMap<(usize, usize), usize>) {
-    let mut points: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+) -> (Snippet, Vec<Placed>) {
+    // (index in `lines`, byte in its text) of every label end, sorted, each once.
+    let mut points: Vec<(usize, usize)> = Vec::with_capacity(2 * ends.len());
     for &(_, start, end) in ends {
         for (line, at) in [start, end] {
             let text_len = lines[line].1.text.len();
-            points.entry(line).or_default().push(match at {
-                At::Text(i) => i,
-                At::Break | At::AfterBreak => text_len,
-            });
+            points.push((
+                line,
+                match at {
+                    At::Text(i) => i,
+                    At::Break | At::AfterBreak => text_len,
+                },
+            ));
         }
     }
+    points.sort_unstable();
+    points.dedup();
     let mut snippet = Snippet {
         name,
-        text: String::new(),
+        // The lines whole, the usual case, so the text is not grown line by line.
+        text: String::with_capacity(lines.iter().map(|(_, l)| l.text.len() + 1).sum()),
         lines: Vec::with_capacity(lines.len()),
         columns: Vec::with_capacity(ends.len()),
     };
-    let mut placed = BTreeMap::new();
+    let mut placed = Vec::with_capacity(points.len());
+    let mut next_point = 0;
     let mut region = 0;
     for (index, (number, line)) in lines.iter().enumerate() {
         if index > 0 && lines[index - 1].0 + 1 != *number {
             region += 1;
         }
-        let mut here = points.remove(&index).unwrap_or_default();
-        here.sort_unstable();
-        here.dedup();
+        // This line's points: the next run of `points`.
+        let count = points[next_point..]
+            .iter()
+            .take_while(|&&(l, _)| l == index)
+            .count();
+        let here = &points[next_point..next_point + count];
+        next_point += count;
         let start = snippet.text.len();
-        for (i, offset) in write_line(&mut snippet.text, line.text, &here) {
-            placed.insert((index, i), offset);
-        }
+        write_line(&mut snippet.text, line.text, here, |i, offset| {
+            // As a map would: a later place of the same byte replaces the earlier one.
+            match placed.last_mut() {
+                Some((key, value)) if *key == (index, i) => *value = offset,
+                _ => placed.push(((index, i), offset)),
+            }
+        });
         snippet.lines.push(Line {
             start,
             end: snippet.text.len(),
@@ -205,25 +224,35 @@ fn write_lines(
     (snippet, placed)
 }
 
+/// Where the label end at (index in `lines`, byte in its text) landed in the snippet.
+fn placed_at(placed: &[Placed], key: (usize, usize)) -> Option<usize> {
+    placed
+        .binary_search_by_key(&key, |&(k, _)| k)
+        .ok()
+        .map(|i| placed[i].1)
+}
+
 /// Adds the lines of one read (whole lines from `read.line()` on, `read.line_count()` of
-/// them, split on `\n`).
-fn add_lines<'a>(lines: &mut BTreeMap<usize, SourceLine<'a>>, read: &(dyn SpanContents<'a> + 'a)) {
+/// them, split on `\n`), numbered; [`merge_lines`] puts them in order once all are read.
+fn add_lines<'a>(lines: &mut Vec<(usize, SourceLine<'a>)>, read: &(dyn SpanContents<'a> + 'a)) {
     let Ok(data) = std::str::from_utf8(read.data()) else {
         return;
     };
     let mut start = read.span().offset();
     let mut rest = data;
     for number in read.line()..read.line() + read.line_count() {
-        let (piece, end) = match rest.find('\n') {
+        let (piece, end) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], Some(start + i + 1)),
             None => (rest, None),
         };
-        let line = lines.entry(number).or_insert(SourceLine {
-            start,
-            text: piece.strip_suffix('\r').unwrap_or(piece),
-            end: None,
-        });
-        line.end = line.end.or(end);
+        lines.push((
+            number,
+            SourceLine {
+                start,
+                text: piece.strip_suffix('\r').unwrap_or(piece),
+                end,
+            },
+        ));
         match end {
             Some(end) => {
                 rest = &rest[end - start..];
@@ -232,6 +261,21 @@ fn add_lines<'a>(lines: &mut BTreeMap<usize, SourceLine<'a>>, read: &(dyn SpanCo
             None => break,
         }
     }
+}
+
+/// Sorts the lines read by number and keeps one of each: the first read of it, with the
+/// first line break any read showed (reads of several labels overlap). A few lines per
+/// diagnostic, so a sorted `Vec` rather than a map.
+fn merge_lines(lines: &mut Vec<(usize, SourceLine<'_>)>) {
+    // Stable: the lines of one number stay in the order they were read.
+    lines.sort_by_key(|&(number, _)| number);
+    lines.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1.end = first.1.end.or(later.1.end);
+        }
+        same
+    });
 }
 
 /// The line (index in `lines`) and place of a source offset: in the last line starting at or
@@ -256,16 +300,33 @@ fn locate(lines: &[(usize, SourceLine<'_>)], offset: usize) -> Option<Place> {
     Some((index, at))
 }
 
-/// Writes one line's text, whole or clipped around `points` (sorted bytes of the text, each
-/// kept), inert; returns where each point landed in `out`.
-fn write_line(out: &mut String, text: &str, points: &[usize]) -> Vec<(usize, usize)> {
-    let windows = if char_count_up_to(text, WHOLE_LINE + 1) <= WHOLE_LINE {
+/// Writes one line's text, whole or clipped around `points` (of this line, sorted by byte
+/// of the text, each kept), inert; tells `place` where each point's byte landed in `out`.
+fn write_line(
+    out: &mut String,
+    text: &str,
+    points: &[(usize, usize)],
+    mut place: impl FnMut(usize, usize),
+) {
+    let whole = char_count_up_to(text, WHOLE_LINE + 1) <= WHOLE_LINE;
+    if whole && inert::unchanged(text) {
+        // Nearly every line: shown whole and nothing in it escaped, so copied at once and
+        // each point lands at its byte. (`out` ends with the line break before, or is empty,
+        // so no `##` there joins a `[` of this line.)
+        let base = out.len();
+        out.push_str(text);
+        for &(_, p) in points {
+            place(p, base + p);
+        }
+        return;
+    }
+    let bytes: Vec<usize> = points.iter().map(|&(_, p)| p).collect();
+    let windows = if whole {
         vec![(0, text.len())]
     } else {
-        windows(text, points)
+        windows(text, &bytes)
     };
-    let mut placed = Vec::with_capacity(points.len());
-    let mut points = points.iter().copied().peekable();
+    let mut points = bytes.iter().copied().peekable();
     let mut last = 0;
     for (from, to) in windows {
         if from > last {
@@ -278,7 +339,7 @@ fn write_line(out: &mut String, text: &str, points: &[usize]) -> Vec<(usize, usi
             // Every point lies in a window of its own; `max` only keeps a slip from panicking.
             let p = p.max(at);
             inert::escape_into(out, &text[at..p], |_| false);
-            placed.push((p, out.len()));
+            place(p, out.len());
             points.next();
             at = p;
         }
@@ -288,7 +349,6 @@ fn write_line(out: &mut String, text: &str, points: &[usize]) -> Vec<(usize, usi
     if last < text.len() {
         out.push(ELLIPSIS);
     }
-    placed
 }
 
 /// The byte ranges of a long line to show: [`MARGIN`] characters (fewer when the points are
