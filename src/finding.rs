@@ -99,6 +99,8 @@ pub enum Text {
         label: Option<&'static str>,
         /// Exactly as long as needed: every finding of a run is held until it is rendered.
         vars: Box<[(&'static str, String)]>,
+        /// Several findings reported as one: the texts are the rule's `group:` ones.
+        grouped: bool,
     },
     /// Words given as they are (findings made outside the rule engine, tests); boxed, so
     /// that the common case keeps a finding small.
@@ -159,14 +161,36 @@ impl Text {
 impl Finding {
     pub fn message(&self) -> Cow<'_, str> {
         match &self.text {
-            Text::Rule { decl, vars, .. } => Cow::Owned(fill(&decl.message, vars)),
+            Text::Rule {
+                decl,
+                vars,
+                grouped,
+                ..
+            } => {
+                let template = match (grouped, &decl.group) {
+                    (true, Some(g)) => &g.message,
+                    _ => &decl.message,
+                };
+                Cow::Owned(fill(template, vars))
+            }
             Text::Given(g) => Cow::Borrowed(&g.message),
         }
     }
 
     pub fn help(&self) -> Option<Cow<'_, str>> {
         match &self.text {
-            Text::Rule { decl, vars, .. } => Some(Cow::Owned(fill(&decl.help, vars))),
+            Text::Rule {
+                decl,
+                vars,
+                grouped,
+                ..
+            } => {
+                let template = match (grouped, &decl.group) {
+                    (true, Some(g)) => g.help.as_ref().unwrap_or(&decl.help),
+                    _ => &decl.help,
+                };
+                Some(Cow::Owned(fill(template, vars)))
+            }
             Text::Given(g) => g.help.as_deref().map(Cow::Borrowed),
         }
     }
@@ -174,8 +198,17 @@ impl Finding {
     /// What to do instead, in Django terms.
     pub fn django(&self) -> Option<Cow<'_, str>> {
         match &self.text {
-            Text::Rule { decl, vars, .. } => {
-                decl.django.as_deref().map(|t| Cow::Owned(fill(t, vars)))
+            Text::Rule {
+                decl,
+                vars,
+                grouped,
+                ..
+            } => {
+                let template = match (grouped, &decl.group) {
+                    (true, Some(g)) => g.django.as_ref().or(decl.django.as_ref()),
+                    _ => decl.django.as_ref(),
+                };
+                template.map(|t| Cow::Owned(fill(t, vars)))
             }
             Text::Given(g) => g.django.as_deref().map(Cow::Borrowed),
         }
@@ -184,7 +217,9 @@ impl Finding {
     /// The short text on the primary span.
     pub fn label(&self) -> Option<Cow<'_, str>> {
         match &self.text {
-            Text::Rule { decl, label, vars } => label
+            Text::Rule {
+                decl, label, vars, ..
+            } => label
                 .and_then(|k| decl.labels.get(k))
                 .map(|t| Cow::Owned(fill(t, vars))),
             Text::Given(g) => g.label.as_deref().map(Cow::Borrowed),

@@ -10,7 +10,8 @@ use crate::config::{self, Config};
 use crate::finding::{Finding, Severity, Summary};
 use crate::parse::{self, Migration};
 use crate::report::inert;
-use crate::rules::{Engine, docs, registry};
+use crate::rules::decl::GroupScope;
+use crate::rules::{Engine, docs, group, incident, registry};
 use crate::schema::{Catalog, FileId};
 use crate::source::{self, Input, InputError, SourceFile};
 
@@ -136,7 +137,13 @@ fn check(args: &CheckArgs) -> u8 {
         }
     };
     let written = match stream {
-        Some(s) => write_error.map_or_else(|| s.finish(outcome.files), Err),
+        // Streamed, the outcome holds only what is reported once per run, written last.
+        Some(mut s) => match write_error {
+            Some(e) => Err(e),
+            None => s
+                .findings(&outcome.findings)
+                .and_then(|()| s.finish(outcome.files)),
+        },
         None => {
             let summary = Summary::count(outcome.files, &outcome.findings);
             crate::report::render_report(
@@ -412,6 +419,10 @@ struct Replay<'a> {
     linted: usize,
     /// The schemas (and the advisor's) set aside for squashes, by the squash's position.
     set_aside: std::collections::HashMap<usize, (Catalog, Catalog)>,
+    /// Findings of rules reported once per run (see [`crate::rules::group`]), kept until the
+    /// end, and where in `findings` the findings of the file they start in lie.
+    run_wide: Vec<Finding>,
+    run_wide_at: Option<(usize, usize)>,
 }
 
 impl<'a> Replay<'a> {
@@ -428,6 +439,8 @@ impl<'a> Replay<'a> {
             streaming: false,
             linted: 0,
             set_aside: std::collections::HashMap::new(),
+            run_wide: Vec::new(),
+            run_wide_at: None,
         }
     }
 
@@ -488,17 +501,42 @@ impl<'a> Replay<'a> {
         // Inline suppressions first, so one whose finding the config hides is not "unused".
         let found = crate::suppress::apply(self.engine, migration, found);
         let config = self.config;
-        let kept = found
+        let kept: Vec<Finding> = found
             .into_iter()
-            .filter(|f| !config.ignores(&f.file.name, f.rule));
+            .filter(|f| !config.ignores(&f.file.name, f.rule))
+            .collect();
+        let kept = group::merge(incident::fold(kept), GroupScope::Migration);
+        let engine = self.engine;
+        let (run_wide, kept): (Vec<Finding>, Vec<Finding>) = kept
+            .into_iter()
+            .partition(|f| group::in_scope(f, GroupScope::Run) && engine.groups_over_run(f.rule));
+        let first_run_wide = self.run_wide.is_empty() && !run_wide.is_empty();
+        self.run_wide.extend(run_wide);
         if self.streaming {
-            return Some(kept.collect());
+            return Some(kept);
         }
-        crate::growth::extend_gently(&mut self.findings, kept, 64);
+        let start = self.findings.len();
+        crate::growth::extend_gently(&mut self.findings, kept.into_iter(), 64);
+        if first_run_wide {
+            self.run_wide_at = Some((start, self.findings.len()));
+        }
         None
     }
 
-    fn finish(self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
+    /// The findings (with the run-wide groups among the findings of the file where they start;
+    /// at the end when streaming, since the rest is written already), the number of files
+    /// linted and the advisor's view.
+    fn finish(mut self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
+        let run_wide = group::merge(std::mem::take(&mut self.run_wide), GroupScope::Run);
+        // Among the findings of the file where they start, in line order.
+        let at = match (self.run_wide_at, run_wide.first()) {
+            (Some((start, end)), Some(head)) => self.findings[start..end]
+                .iter()
+                .position(|f| f.span.start > head.span.start)
+                .map_or(end, |i| start + i),
+            _ => self.findings.len(),
+        };
+        self.findings.splice(at..at, run_wide);
         (self.findings, self.linted, self.locks)
     }
 }

@@ -24,10 +24,12 @@ fn evil_project(t: &TempDir) -> (String, String) {
             quoted(EVIL)
         ),
     );
+    // The index before the ADD COLUMN: built after it, under its ACCESS EXCLUSIVE lock, it
+    // would be access-exclusive-then-slow's finding.
     let m = t.write(
         "shop/0002_ev,il:%.sql",
         format!(
-            "BEGIN;\n--\n-- Add field {EVIL_OP} to order\n--\nALTER TABLE {table} ADD COLUMN \"amount\" double precision NULL;\nCREATE INDEX {index} ON {table} (\"price\");\nCOMMIT;\n",
+            "BEGIN;\n--\n-- Add field {EVIL_OP} to order\n--\n--\n--\nCREATE INDEX {index} ON {table} (\"price\");\nALTER TABLE {table} ADD COLUMN \"amount\" double precision NULL;\nCOMMIT;\n",
             EVIL_OP = "<b>x</b>|`y`",
             table = quoted(EVIL),
             index = quoted(&format!("{EVIL}_i")),
@@ -127,7 +129,7 @@ fn markdown_escapes_sql_text_and_keeps_tables_intact() {
     // The locks summary of `pglint locks`, per migration.
     assert!(out.contains("## Locks taken by these migrations"), "{out}");
     assert!(
-        out.contains("Atomic: every lock is held until `COMMIT` at line 10."),
+        out.contains("Atomic: every lock is held until `COMMIT` at line 12."),
         "{out}"
     );
     assert!(
@@ -218,8 +220,8 @@ fn sarif_without_findings_is_valid() {
 #[test]
 fn sarif_fingerprints_survive_unrelated_edits() {
     let t = TempDir::new("fmt-fp");
-    let before = "CREATE INDEX \"a_idx\" ON \"shop_order\" (\"a\");\nCREATE INDEX \"b_idx\" ON \"shop_order\" (\"b\");\n";
-    let after = "-- a comment\nSELECT 1;\n\nCREATE INDEX \"a_idx\"\n    ON \"shop_order\" (\"a\");\nCREATE INDEX \"b_idx\" ON \"shop_order\" (\"b\");\n";
+    let before = "CREATE INDEX \"a_idx\" ON \"shop_order\" (\"a\");\nCREATE INDEX \"b_idx\" ON \"shop_customer\" (\"b\");\n";
+    let after = "-- a comment\nSELECT 1;\n\nCREATE INDEX \"a_idx\"\n    ON \"shop_order\" (\"a\");\nCREATE INDEX \"b_idx\" ON \"shop_customer\" (\"b\");\n";
     let fingerprints = |text: &str| -> Vec<(String, u64, String)> {
         t.write("m.sql", text);
         let (_, out, _) = run_in(t.path(), &["--format", "sarif", "m.sql"]);

@@ -68,7 +68,7 @@ fn every_format_prints_input_inert() {
     // Readable: the escapes are visible where the characters were.
     let (human, _) = check(&run("human"), 2, false, "human");
     for shown in [
-        "m/a\\r::warning file=README.md,line=1::Spoofed\\r.sql: 1 warning, 1 info",
+        "m/a\\r::warning file=README.md,line=1::Spoofed\\r.sql: 1 warning",
         "Building index x ##\\x5badd-mask]y takes a SHARE lock on t\\r::stop-commands::x",
         // The source lines around the finding.
         " 3 │ -- \\r::error::a CR in a comment",
@@ -78,7 +78,7 @@ fn every_format_prints_input_inert() {
         assert!(human.contains(shown), "{shown:?} in:\n{human}");
     }
     assert!(
-        human.contains("\n\\x3a:warning file=README.md,line=1::top.sql: 1 warning, 1 info\n"),
+        human.contains("\n\\x3a:warning file=README.md,line=1::top.sql: 1 warning\n"),
         "{human}"
     );
     let (compact, _) = check(&run("compact"), 2, false, "compact");

@@ -187,7 +187,9 @@ fn generated_docs_are_current() {
 }
 
 /// Each `tests/fixtures/rules/<id>.sql` (after `<id>.context.sql` if present) marks with `-- expect: rule-id[, rule-id]` the
-/// statements that must raise those rules; every other statement must stay silent.
+/// statements that must raise those rules; every other statement must stay silent. A statement
+/// whose finding is reported together with an earlier one of its rule (the rule's `group:`) is
+/// marked `-- expect-grouped: rule-id`: the group's finding must point at it.
 #[test]
 fn fixtures_raise_exactly_what_they_expect() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
@@ -207,9 +209,15 @@ fn fixtures_raise_exactly_what_they_expect() {
         let name = path.file_name().unwrap().to_str().unwrap();
         let m = pglint::parse::parse_file(pglint::source::SourceFile::new(name, text.as_str()));
         let mut expected = BTreeSet::new();
+        let mut expected_grouped = BTreeSet::new();
         for c in &m.comments {
-            let Some(ids) = c.text.strip_prefix("expect:") else {
-                continue;
+            let (ids, into) = match (
+                c.text.strip_prefix("expect:"),
+                c.text.strip_prefix("expect-grouped:"),
+            ) {
+                (Some(ids), _) => (ids, &mut expected),
+                (_, Some(ids)) => (ids, &mut expected_grouped),
+                _ => continue,
             };
             let stmt = m
                 .statements
@@ -217,21 +225,41 @@ fn fixtures_raise_exactly_what_they_expect() {
                 .position(|s| s.span.start > c.span.start)
                 .expect("an expect comment precedes a statement");
             for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                expected.insert((stmt + 1, id.to_string()));
+                into.insert((stmt + 1, id.to_string()));
             }
         }
         let stem = path.file_stem().unwrap().to_str().unwrap();
         // `<id>.context.sql`, when present, is an earlier migration replayed first.
         let context = std::fs::read_to_string(dir.join(format!("{stem}.context.sql"))).ok();
-        let found: BTreeSet<_> =
-            common::lint_enabling_after(context.as_deref(), (name, text.as_str()), stem)
-                .iter()
-                .map(|f| (f.statement + 1, f.rule.to_string()))
-                .collect();
+        let findings = common::lint_enabling_after(context.as_deref(), (name, text.as_str()), stem);
+        let found: BTreeSet<_> = findings
+            .iter()
+            .map(|f| (f.statement + 1, f.rule.to_string()))
+            .collect();
         if found != expected {
             let extra: Vec<_> = found.difference(&expected).collect();
             let missing: Vec<_> = expected.difference(&found).collect();
             mismatches.push(format!("{name}: unexpected {extra:?}, missing {missing:?}"));
+        }
+        // The statements each group's finding points at (besides its own).
+        let statement_at = |at: usize| {
+            m.statements
+                .iter()
+                .position(|s| s.span.start <= at && at < s.span.end)
+        };
+        let pointed: BTreeSet<_> = findings
+            .iter()
+            .filter(|f| matches!(f.text, pglint::finding::Text::Rule { grouped: true, .. }))
+            .flat_map(|f| {
+                f.related
+                    .iter()
+                    .filter(|r| r.file.name == name)
+                    .filter_map(|r| Some((statement_at(r.span.start)? + 1, f.rule.to_string())))
+            })
+            .collect();
+        let missing: Vec<_> = expected_grouped.difference(&pointed).collect();
+        if !missing.is_empty() {
+            mismatches.push(format!("{name}: not in a group's finding: {missing:?}"));
         }
         checked += 1;
     }
@@ -275,5 +303,46 @@ fn rendered_bad_examples() {
                 String::from_utf8(out).unwrap()
             )
         });
+    }
+}
+
+/// A rule's `group:` texts use only what its findings carry (the bad example's placeholders),
+/// plus `{count}` and `{items}`; `by` and `items` name placeholders its findings have.
+#[test]
+fn group_texts_use_the_findings_placeholders() {
+    use pglint::rules::template::placeholders;
+    for rule in registry::rules() {
+        let Some(group) = &rule.group else { continue };
+        let bad = common::lint_example(rule, &rule.docs.bad);
+        let f = bad.first().expect("a bad example raises its rule");
+        let pglint::finding::Text::Rule { vars, .. } = &f.text else {
+            panic!("{}: a rule's finding has the rule's words", rule.id)
+        };
+        let has = |name: &str| vars.iter().any(|(k, _)| *k == name);
+        assert!(
+            has(&group.items),
+            "{}: no placeholder {}",
+            rule.id,
+            group.items
+        );
+        if let Some(by) = &group.by {
+            assert!(has(by), "{}: no placeholder {by}", rule.id);
+        }
+        for text in [
+            Some(&group.message),
+            group.help.as_ref(),
+            group.django.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for name in placeholders(text) {
+                assert!(
+                    has(name) || name == "count" || name == "items",
+                    "{}: group text uses {{{name}}}, which its findings lack",
+                    rule.id
+                );
+            }
+        }
     }
 }

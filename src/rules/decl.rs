@@ -43,6 +43,9 @@ pub struct RuleDecl {
     /// The Rust check; defaults to the id.
     #[serde(default)]
     pub check: Option<String>,
+    /// Findings of this rule that make one finding (see [`GroupDecl`]).
+    #[serde(default)]
+    pub group: Option<GroupDecl>,
     pub docs: Docs,
 }
 
@@ -54,6 +57,44 @@ impl RuleDecl {
     pub fn applies_to(&self, pg_version: u32) -> bool {
         self.min_pg.is_none_or(|v| pg_version >= v) && self.max_pg.is_none_or(|v| pg_version <= v)
     }
+}
+
+/// How a rule's findings are reported together: a migration that drops 40 columns of one
+/// table is one change for a reviewer, not 40. Each finding's place stays in the group as a
+/// related location, so every line is still pointed at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupDecl {
+    /// Where findings are gathered: each migration file, or the whole run.
+    #[serde(default)]
+    pub scope: GroupScope,
+    /// The placeholder whose equal values make one group (`table`); without it, every finding
+    /// of the rule in the scope is one group.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// The placeholder listed over the group's findings, as `{items}`.
+    pub items: String,
+    /// The message of a group of two or more findings: the first finding's placeholders, with
+    /// `{count}` (how many findings) and `{items}` (the listed values, each once).
+    pub message: String,
+    /// The help of a group, when the single finding's names only one of them.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// The Django advice of a group, likewise.
+    #[serde(default)]
+    pub django: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum GroupScope {
+    /// One migration file.
+    #[default]
+    Migration,
+    /// Every file of the run (for a fix made once, like a connection setting).
+    Run,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::decl::RuleDecl;
+use super::decl::{GroupScope, RuleDecl};
 use super::registry;
 
 /// The Markdown page of one rule.
@@ -74,6 +74,21 @@ pub fn rule_markdown(rule: &RuleDecl) -> String {
     let _ = writeln!(s, "\n## How to fix\n\n{}", plain(&rule.help));
     if let Some(django) = &rule.django {
         let _ = writeln!(s, "\nIn Django: {}", plain(django));
+    }
+    if let Some(group) = &rule.group {
+        let scope = match (group.scope, &group.by) {
+            (GroupScope::Run, _) => "All its findings of one run".to_string(),
+            (GroupScope::Migration, Some(by)) => {
+                format!("Its findings on the same `<{by}>` in one migration")
+            }
+            (GroupScope::Migration, None) => "All its findings in one migration".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "\n## Reported together\n\n{scope} are reported as one finding, at the first of \
+             them, with each of the others as a related location:\n\n> {}",
+            plain(&group.message)
+        );
     }
     if !rule.options.is_empty() {
         let _ = writeln!(

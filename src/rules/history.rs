@@ -16,8 +16,6 @@ pub struct HeldLock {
     /// The statement that took it (index in the file, its span).
     pub statement: usize,
     pub span: Span,
-    /// A slow statement (see [`is_slow`]) already ran while this lock was held.
-    pub slow_since: bool,
 }
 
 #[derive(Debug, Default)]
@@ -85,15 +83,8 @@ impl History {
                     mode: lock.mode,
                     statement: index,
                     span,
-                    slow_since: false,
                 }),
             }
-        }
-        if is_slow(node, fx, &existing) {
-            self.held
-                .iter_mut()
-                .filter(|h| h.statement < index)
-                .for_each(|h| h.slow_since = true);
         }
         self.previous_end = span.end;
     }

@@ -4,10 +4,12 @@
 pub mod checks;
 pub mod decl;
 pub mod docs;
+pub mod group;
 pub mod history;
+pub mod incident;
 pub mod options;
 pub mod registry;
-pub(crate) mod template;
+pub mod template;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -99,6 +101,19 @@ impl Engine {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Whether `rule`'s findings are gathered over the whole run (its `group:` says `scope:
+    /// run` and its `per_file` option, when it has one, is off).
+    pub fn groups_over_run(&self, rule: &str) -> bool {
+        self.active.iter().any(|a| {
+            a.decl.id == rule
+                && a.decl
+                    .group
+                    .as_ref()
+                    .is_some_and(|g| g.scope == decl::GroupScope::Run)
+                && !a.options.bool("per_file")
+        })
     }
 
     /// Replays a migration into the catalog; with `report`, also runs the checks.
@@ -288,6 +303,7 @@ impl Engine {
                 decl,
                 label: hit.label,
                 vars: hit.vars.into_boxed_slice(),
+                grouped: false,
             },
             operation: operation.map(|o| o.describe.clone()),
             related,

@@ -47,9 +47,11 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         } else {
             "the new type is not binary-compatible with the old one"
         };
+        let change = format!("{} from {old_text} to {new}", cmd.name);
         hits.push(
             Hit::at(ctx.type_span(tn))
                 .label("type")
+                .var("change", change)
                 .var("table", table.to_string())
                 .var("column", cmd.name.clone())
                 .var("old", old_text)

@@ -25,7 +25,9 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         if table.as_ref().is_some_and(|t| ctx.is_new_table(t)) {
             continue;
         }
-        let table = table.map_or_else(|| "the index's table".to_string(), |t| t.to_string());
+        // Named after the index when unknown, so that drops of unknown indexes are not
+        // reported together as if they were on one table.
+        let table = table.map_or_else(|| format!("the table of {name}"), |t| t.to_string());
         hits.push(
             Hit::at(ctx.find_name(&name.name, ctx.stmt.span.start))
                 .label("index")

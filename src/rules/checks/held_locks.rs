@@ -8,36 +8,95 @@ use crate::locks::LockMode;
 use crate::rules::history::{existed_before, is_slow};
 
 /// Slow work while an earlier statement of the same transaction holds ACCESS EXCLUSIVE on an
-/// existing table: the table stays locked for all of it.
+/// existing table: the table stays locked for all of it. One hit per locked table at each
+/// slow statement (the engine reports a table's hits in one migration as one finding). A
+/// statement that takes ACCESS EXCLUSIVE on that table itself blocks it anyway: its own rule
+/// tells that story, so it is not reported here.
 pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let existing = |t: &crate::schema::QualifiedName| existed_before(ctx.catalog, ctx.file, t);
     if !ctx.stmt.in_transaction || !is_slow(ctx.node, ctx.effects, existing) {
         return;
     }
-    // Reported once per lock: at the first slow statement after it.
-    let Some(held) = ctx
+    let (work, fix) = slow_work(ctx);
+    for held in ctx
         .history
         .held
         .iter()
-        .filter(|h| h.mode == LockMode::AccessExclusive && !h.slow_since)
-        .min_by_key(|h| h.statement)
-    else {
-        return;
+        .filter(|h| h.mode == LockMode::AccessExclusive)
+        .filter(|h| ctx.effects.mode_of(&h.table) != Some(LockMode::AccessExclusive))
+    {
+        hits.push(
+            Hit::at(first_line(ctx))
+                .label("slow")
+                .var("table", held.table.to_string())
+                .var("work", work.clone())
+                .var("fix", fix)
+                .related("lock", ctx.file, held.span),
+        );
+    }
+}
+
+/// What the slow statement does, in words, and what to do with it once the quick change is
+/// committed on its own.
+fn slow_work(ctx: &StmtCtx<'_>) -> (String, &'static str) {
+    const CONCURRENTLY: &str = "build the index with CREATE INDEX CONCURRENTLY in a migration of its own, outside a transaction block";
+    const NOT_VALID: &str =
+        "add the foreign key NOT VALID and VALIDATE CONSTRAINT it in a later transaction";
+    const ROWS: &str = "change the rows in a later transaction, in batches";
+    const ALONE: &str = "run this statement in a transaction of its own";
+    let other = || {
+        let work = generic_work(ctx);
+        let fix = if work == "changes rows" { ROWS } else { ALONE };
+        (work.to_string(), fix)
     };
-    let work = if !ctx.effects.rewrites.is_empty() {
+    match ctx.node {
+        NodeEnum::IndexStmt(ix) => {
+            let name = if ix.idxname.is_empty() {
+                "builds an index".to_string()
+            } else {
+                format!("builds index {}", ix.idxname)
+            };
+            (name, CONCURRENTLY)
+        }
+        NodeEnum::AlterTableStmt(at) => {
+            let fk = at.cmds.iter().find_map(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(cmd)) => match cmd.def.as_ref()?.node.as_ref()? {
+                    NodeEnum::Constraint(con)
+                        if con.contype == pg_query::protobuf::ConstrType::ConstrForeign as i32
+                            && !con.skip_validation =>
+                    {
+                        Some(con.conname.clone())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            });
+            match fk {
+                Some(name) if !name.is_empty() => (
+                    format!("validates foreign key {name} row by row"),
+                    NOT_VALID,
+                ),
+                Some(_) => ("validates a foreign key row by row".to_string(), NOT_VALID),
+                None => other(),
+            }
+        }
+        _ => other(),
+    }
+}
+
+fn generic_work(ctx: &StmtCtx<'_>) -> &'static str {
+    if matches!(
+        ctx.node,
+        NodeEnum::InsertStmt(_) | NodeEnum::UpdateStmt(_) | NodeEnum::DeleteStmt(_)
+    ) {
+        "changes rows"
+    } else if !ctx.effects.rewrites.is_empty() {
         "rewrites a table"
     } else if !ctx.effects.scans.is_empty() {
         "scans a whole table"
     } else {
         "changes rows"
-    };
-    hits.push(
-        Hit::at(first_line(ctx))
-            .label("slow")
-            .var("table", held.table.to_string())
-            .var("work", work)
-            .related("lock", ctx.file, held.span),
-    );
+    }
 }
 
 /// A `-- Raw Python operation` (RunPython) in an atomic migration after a statement that took a
