@@ -415,6 +415,46 @@ pub fn wide_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 // --- too-many-indexes --------------------------------------------------------------------
 
+/// A single-column pattern-ops btree (`varchar_pattern_ops`, `text_pattern_ops`) beside a
+/// plain btree on the same column: Django's `_like` twin of the index of a `CharField` or
+/// `TextField` with `db_index=True` or `unique=True`. The pair serves one column's lookups
+/// (equality and `LIKE 'x%'`) and is counted as one index.
+fn is_like_twin(cat: &crate::schema::Catalog, ix: &Index) -> bool {
+    let pattern_ops = matches!(
+        ix.opclass(0),
+        Some("varchar_pattern_ops" | "text_pattern_ops" | "bpchar_pattern_ops")
+    );
+    if !pattern_ops || ix.method != "btree" || ix.unique || ix.partial || ix.keys.len() != 1 {
+        return false;
+    }
+    let Some(column) = ix.key_columns().next() else {
+        return false;
+    };
+    cat.indexes_of(&ix.table).any(|o| {
+        o.name != ix.name
+            && o.method == "btree"
+            && !o.partial
+            && o.keys.len() == 1
+            && o.opclass(0).is_none()
+            && o.key_columns().next() == Some(column)
+    })
+}
+
+/// How many indexes `table` has, a `_like` twin counted with its plain index, and how many
+/// twins were so counted; the twins are only looked for (the table's indexes listed) when
+/// the plain count is past `max`.
+fn index_count(cat: &crate::schema::Catalog, table: &QualifiedName, max: usize) -> (usize, usize) {
+    let count = cat.index_count(table);
+    if count <= max {
+        return (count, 0);
+    }
+    let twins = cat
+        .indexes_of(table)
+        .filter(|o| is_like_twin(cat, o))
+        .count();
+    (count - twins, twins)
+}
+
 pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let (after, new) = (ctx.catalog, ctx.created_indexes());
     let max = usize::try_from(ctx.options.int("max_indexes").unwrap_or(10)).unwrap_or(0);
@@ -423,29 +463,35 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         if seen.contains(&&ix.table) {
             continue;
         }
-        seen.push(&ix.table);
         // Counted, not listed: this runs for every index added to a table with many.
-        let count = after.index_count(&ix.table);
+        let (count, twins) = index_count(after, &ix.table, max);
+        if count <= max {
+            seen.push(&ix.table);
+            continue;
+        }
+        // A twin adds nothing to the count: not where it passes the limit.
+        if is_like_twin(after, ix) {
+            continue;
+        }
+        seen.push(&ix.table);
         let added_here = |o: &Index| ctx.changes.created_indexes.contains(&o.name);
         let before = count
             - ctx
                 .changes
                 .created_indexes
                 .iter()
-                .filter(|n| after.index(n).is_some_and(|o| o.table == ix.table))
+                .filter_map(|n| after.index(n))
+                .filter(|o| o.table == ix.table && !is_like_twin(after, o))
                 .count();
         // Once per table and file: where the count first passes the limit, or at the first
         // index this file adds to a table already past it (the latest earlier index shows
         // whether this file added one before).
-        if count <= max {
-            continue;
-        }
         if before > max {
             let earlier_in_file = after
                 .indexes_of(&ix.table)
                 .rev()
-                .filter(|o| !added_here(o))
-                .any(|o| o.origin.file == ctx.file);
+                .filter(|o| !added_here(o) && o.origin.file == ctx.file)
+                .any(|o| !is_like_twin(after, o));
             if earlier_in_file {
                 continue;
             }
@@ -455,7 +501,17 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             .var("index", ix.name.name.clone())
             .var("table", ix.table.to_string())
             .var("count", count.to_string())
-            .var("max", max.to_string());
+            .var("max", max.to_string())
+            .var(
+                "twins",
+                match twins {
+                    0 => String::new(),
+                    1 => " (one `_like` pattern-ops twin counted with its plain index)".into(),
+                    n => {
+                        format!(" ({n} `_like` pattern-ops twins counted with their plain indexes)")
+                    }
+                },
+            );
         if let Some(t) = after.table(&ix.table) {
             hit = hit.related(
                 "table",
@@ -464,7 +520,7 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             );
         }
         let table = ix.table.clone();
-        hits.push(hit.confirm(move |cat| cat.index_count(&table) > max));
+        hits.push(hit.confirm(move |cat| index_count(cat, &table, max).0 > max));
     }
 }
 
