@@ -236,13 +236,46 @@ fn redundant_hit(ctx: &StmtCtx<'_>, at: &Index, short: &Index, long: &Index) -> 
         .var("long_columns", columns_text(long))
         .var("drop", drop_sql(short))
         .related(key, other.origin.file, earlier_span(ctx, other))
-        .confirm(move |cat| {
-            let still = match (cat.index(&s), cat.index(&l)) {
-                (Some(a), Some(b)) => is_redundant_prefix(a, b),
-                _ => false,
+        .confirm_with(move |cat| {
+            let (Some(short), Some(long)) = (cat.index(&s), cat.index(&l)) else {
+                return None;
             };
-            still && !cat.table(&table).is_some_and(is_django_auto_m2m)
+            let table = cat.table(&table)?;
+            if !is_redundant_prefix(short, long) || is_django_auto_m2m(table) {
+                return None;
+            }
+            let mut confirmed = super::Confirmed::default();
+            confirmed
+                .vars
+                .push(("django_drop", django_drop(table, short)));
+            Some(confirmed)
         })
+}
+
+/// The Django change that drops `short`: `db_index=False` on the ForeignKey when it is the
+/// index Django adds for a foreign key (one plain column that a single-column foreign key of
+/// the table uses), else the field or Meta option that asked for it.
+fn django_drop(table: &Table, short: &Index) -> String {
+    let fk_column = match short.keys.as_slice() {
+        [crate::schema::IndexKey::Column(c)] if short.opclass(0).is_none() => table
+            .foreign_keys()
+            .any(|fk| fk.columns() == std::slice::from_ref(c))
+            .then_some(c),
+        _ => None,
+    };
+    match fk_column {
+        Some(column) => {
+            let field = column.strip_suffix("_id").unwrap_or(column);
+            format!(
+                "Set db_index=False on the ForeignKey `{field}` (column {column}): {} is the index Django adds for it",
+                short.name.name
+            )
+        }
+        None => format!(
+            "Remove what creates {}: db_index=True on the field, or its models.Index in Meta.indexes (or index_together)",
+            short.name.name
+        ),
+    }
 }
 
 /// `pattern` with `*` standing for any run of characters, matched against the whole name.
