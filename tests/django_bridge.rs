@@ -169,6 +169,7 @@ fn django_bridge() {
     a_migration_missing_from_the_answer_is_an_error(&project);
     a_hanging_project_is_killed_at_the_timeout(&project);
     a_project_that_exits_while_loading_is_named(&project);
+    squashed_migrations_follow_djangos_plan(&project, &server);
     changed_since_selects_changed_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -448,6 +449,72 @@ fn a_project_that_exits_while_loading_is_named(p: &Project) {
     assert!(
         err.contains("the project's code called sys.exit(3) while loading"),
         "stderr: {err}"
+    );
+}
+
+const LEDGER: [&str; 4] = [
+    "ledger/migrations/0001_initial.py",
+    "ledger/migrations/0001_squashed_0002_entry_memo.py",
+    "ledger/migrations/0002_entry_memo.py",
+    "ledger/migrations/0003_entry_posted.py",
+];
+
+/// The ledger app has a squash beside the two migrations it replaces, and a migration after
+/// them. Django's plan uses the squash when none (or all) of the originals are applied, the
+/// originals when only some are: `pglint django` lints what the plan applies, replays the
+/// same as context, and names each file it leaves out with the reason (a note, not an error).
+fn squashed_migrations_follow_djangos_plan(p: &Project, server: &pg::Server) {
+    let [initial, squash, memo, posted] = LEDGER;
+    let files_and_notes = |database: &str| {
+        let out = p.pglint_env(
+            &[&LEDGER[..], &["--format", "json", "--fail-on", "never"]].concat(),
+            &[("PGLINT_DJANGO_PGDATABASE", database)],
+        );
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+        let v = json(&out);
+        let mut paths: Vec<String> = findings(&v).into_iter().map(|(p, _, _)| p).collect();
+        paths.dedup();
+        let notes: Vec<String> = stderr(&out)
+            .lines()
+            .filter_map(|l| l.strip_prefix("pglint django: note: ").map(str::to_string))
+            .collect();
+        (v["summary"]["files"].as_u64().unwrap(), paths, notes)
+    };
+    // A fresh database: the squash, then 0003 on top of it (which depends on 0002 as written).
+    let (files, paths, notes) = files_and_notes("pglint_django");
+    assert_eq!(files, 2, "{paths:?} {notes:?}");
+    assert_eq!(paths, [posted], "{notes:?}");
+    let replaced = "Django's plan uses ledger.0001_squashed_0002_entry_memo, which replaces it, \
+                    instead (none of them is applied on the database `default`)";
+    assert_eq!(
+        notes,
+        [
+            format!("{initial}: not linted: {replaced}"),
+            format!("{memo}: not linted: {replaced}"),
+        ]
+    );
+    // 0001 applied, 0002 not: the originals, and no squash.
+    server
+        .connect("postgres")
+        .batch_execute("CREATE DATABASE pglint_partial")
+        .unwrap();
+    server
+        .connect("pglint_partial")
+        .batch_execute(
+            "CREATE TABLE django_migrations (id bigserial PRIMARY KEY, app varchar(255) NOT NULL, \
+             name varchar(255) NOT NULL, applied timestamptz NOT NULL);
+             INSERT INTO django_migrations (app, name, applied) VALUES ('ledger', '0001_initial', now());",
+        )
+        .unwrap();
+    let (files, paths, notes) = files_and_notes("pglint_partial");
+    assert_eq!(files, 3, "{paths:?} {notes:?}");
+    assert_eq!(paths, [memo, posted], "{notes:?}");
+    assert_eq!(
+        notes,
+        [format!(
+            "{squash}: not linted: Django's plan uses the migrations it replaces instead (only 1 \
+             of those 2 is applied on the database `default`, so the squash cannot be used)"
+        )]
     );
 }
 

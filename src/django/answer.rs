@@ -24,12 +24,16 @@ pub(super) fn target_index(targets: &[Target], path: &str) -> Option<usize> {
 pub(super) fn gaps(answer: &Answer, targets: &[Target]) -> Vec<String> {
     let mut errors = Vec::new();
     let mut answers = vec![0usize; targets.len()];
-    for u in &answer.unresolved {
-        match target_index(targets, &u.path) {
+    let paths = answer
+        .unresolved
+        .iter()
+        .map(|u| &u.path)
+        .chain(answer.skipped.iter().map(|s| &s.path));
+    for path in paths {
+        match target_index(targets, path) {
             Some(i) => answers[i] += 1,
             None => errors.push(format!(
-                "{}: the Django helper answered for this file, which was not asked",
-                u.path
+                "{path}: the Django helper answered for this file, which was not asked"
             )),
         }
     }

@@ -9,15 +9,21 @@ process, and what it prints on stdout, at import or at exit, must not pass for t
     {"error": null | "why nothing could be done",
      "django": "5.2.19",
      "unresolved": [{"path": ..., "error": ...}],
+     "skipped": [{"path": ..., "reason": ...}],
      "migrations": [{"app", "name", "module", "path", "target": bool,
                      "sql": str | null, "error": str | null,
                      "operations": [{"describe": str, "line": int | null}]}]}
 
 `migrations` is the forwards plan of every target, in order: the earlier ones are context.
-The SQL of each is what `manage.py sqlmigrate APP NAME` prints: the same loader
-(`replace_migrations=False`), the same `collect_sql` code path, the same BEGIN/COMMIT
-wrapping. Context migrations carry the project state forward (one pass, not one state per
-migration); each target starts from its own `project_state(at_end=False)`, as sqlmigrate does.
+The plan is Django's own, as `migrate` makes it: the loader swaps a squashed migration in for
+the migrations it `replaces` when all or none of them are applied on the database, and keeps
+the originals when only some are (`MigrationLoader.replacements`). A target that the plan
+does not apply (an original replaced by its squash, or a squash that is not used) is
+`skipped`, with the reason, not linted. The SQL of each is what `manage.py sqlmigrate APP
+NAME` prints: the same `collect_sql` code path, the same BEGIN/COMMIT wrapping, from the same
+project state. Context migrations carry the project state forward (one pass, not one state
+per migration); each target starts from its own `project_state(at_end=False)`, as sqlmigrate
+does.
 """
 
 import ast
@@ -83,6 +89,36 @@ def display_path(module):
     return module.replace(".", "/") + ".py"
 
 
+def skipped_by_the_plan(loader, alias):
+    """Migration key -> why Django's plan does not apply it: squashes and the migrations they
+    replace that the loader took out of the graph (`MigrationLoader.build_graph`: the squash is
+    used when all or none of the migrations it replaces are applied, the originals otherwise).
+    """
+    out = {}
+    for key, migration in loader.replacements.items():
+        applied = [target in loader.applied_migrations for target in migration.replaces]
+        squash = f"{key[0]}.{key[1]}"
+        if key in loader.graph.nodes:
+            state = "all of them are" if all(applied) else "none of them is"
+            for target in migration.replaces:
+                if target not in loader.graph.nodes:
+                    out.setdefault(
+                        target,
+                        f"Django's plan uses {squash}, which replaces it, instead "
+                        f"({state} applied on the database `{alias}`)",
+                    )
+        else:
+            done = sum(applied)
+            verb = "is" if done == 1 else "are"
+            out.setdefault(
+                key,
+                "Django's plan uses the migrations it replaces instead (only "
+                f"{done} of those {len(applied)} {verb} applied on the database `{alias}`, "
+                "so the squash cannot be used)",
+            )
+    return out
+
+
 def answer_channel():
     """The answer's file descriptor, hidden from the project's code before it is imported:
     taken out of the environment, and not inherited by the programs it runs."""
@@ -97,7 +133,7 @@ def answer_channel():
 def main():
     channel = answer_channel()
     request = json.load(sys.stdin)
-    answer = {"error": None, "django": None, "unresolved": [], "migrations": []}
+    answer = {"error": None, "django": None, "unresolved": [], "skipped": [], "migrations": []}
     real_stdout = sys.stdout
     # Prints end up with the tracebacks, in the order written (pglint shows their last lines).
     sys.stdout = sys.stderr
@@ -169,9 +205,10 @@ def run(request, answer):
         answer["error"] = f"the database `{alias}` is {connection.vendor}, not PostgreSQL"
         return
 
-    # What sqlmigrate uses: squashed migrations are not swapped in.
-    loader = MigrationLoader(connection, replace_migrations=False)
+    # What `migrate` uses: squashed migrations swapped in where Django would use them.
+    loader = MigrationLoader(connection)
     graph = loader.graph
+    not_applied = skipped_by_the_plan(loader, alias)
 
     by_file = {}
     for key, migration in loader.disk_migrations.items():
@@ -191,6 +228,8 @@ def run(request, answer):
                     "(is its app in INSTALLED_APPS, and is this the project's settings?)",
                 }
             )
+        elif key in not_applied:
+            answer["skipped"].append({"path": path, "reason": not_applied[key]})
         elif key not in graph.nodes:
             answer["unresolved"].append(
                 {"path": path, "error": f"{key[0]}.{key[1]} is not in the migration graph"}

@@ -27,6 +27,9 @@ pub struct Answer {
     #[allow(dead_code)]
     pub django: Option<String>,
     pub unresolved: Vec<Unresolved>,
+    /// Targets that Django's plan does not apply (a migration replaced by the squash the plan
+    /// uses, or a squash the plan does not use): answered, not linted.
+    pub skipped: Vec<Skipped>,
     /// Every migration of the targets' plans, in order; the targets are marked.
     pub migrations: Vec<MigrationSql>,
 }
@@ -35,6 +38,13 @@ pub struct Answer {
 pub struct Unresolved {
     pub path: String,
     pub error: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Skipped {
+    pub path: String,
+    /// Why the plan leaves it out, in Django's terms.
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -58,11 +58,12 @@ pub fn run(args: &DjangoArgs) -> u8 {
         }
     };
     let mut migrations = Vec::new();
+    let mut notes = Vec::new();
     if !targets.is_empty() {
         match ask_django(args, &targets) {
             Ok(answer) => {
                 let gaps = answer::gaps(&answer, &targets);
-                migrations = to_migrations(answer, &targets, &mut errors);
+                migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
                 errors.extend(gaps);
             }
             Err(e) => errors.push(e),
@@ -96,6 +97,9 @@ pub fn run(args: &DjangoArgs) -> u8 {
         return EXIT_ERROR;
     }
     let _ = out.flush();
+    for n in &notes {
+        inert::eprint_message(&format!("pglint django: note: {n}"));
+    }
     for e in &errors {
         // Django's words, and the migrations' names.
         inert::eprint_message(&format!("pglint django: error: {e}"));
@@ -235,11 +239,13 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each
-/// operation's `.py` line appended to its description; collects Django's errors.
+/// operation's `.py` line appended to its description; collects Django's errors, and a note
+/// for each target that Django's plan does not apply (not linted, not an error).
 fn to_migrations(
     answer: Answer,
     targets: &[Target],
     errors: &mut Vec<String>,
+    notes: &mut Vec<String>,
 ) -> Vec<(parse::Migration, bool)> {
     if let Some(e) = answer.error {
         errors.push(e);
@@ -249,6 +255,10 @@ fn to_migrations(
     for u in answer.unresolved {
         let shown = shown_for(&u.path).unwrap_or(u.path);
         errors.push(format!("{shown}: {}", u.error));
+    }
+    for s in answer.skipped {
+        let shown = shown_for(&s.path).unwrap_or(s.path);
+        notes.push(format!("{shown}: not linted: {}", s.reason));
     }
     let mut out = Vec::new();
     for m in answer.migrations {

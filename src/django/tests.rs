@@ -104,7 +104,8 @@ fn parsed(error: Option<&str>, unresolved: &[&str], migrations: Vec<serde_json::
         .map(|s| serde_json::json!({"path": abs(s), "error": "not a migration"}))
         .collect();
     serde_json::from_value(serde_json::json!({
-        "error": error, "django": "5.2", "unresolved": unresolved, "migrations": migrations,
+        "error": error, "django": "5.2", "unresolved": unresolved, "skipped": [],
+        "migrations": migrations,
     }))
     .unwrap()
 }
@@ -126,6 +127,39 @@ fn a_complete_answer_has_no_gaps() {
         ],
     );
     assert_eq!(answer::gaps(&answer, &targets), Vec::<String>::new());
+}
+
+#[test]
+fn a_target_the_plan_skips_is_answered_and_noted_not_linted() {
+    let targets = targets_for(&[A, B]);
+    let mut answer = parsed(None, &[], vec![entry("shop", B, true)]);
+    answer.skipped.push(helper::Skipped {
+        path: abs(A),
+        reason: "Django's plan uses shop.0001_squashed_0002_a, which replaces it, instead".into(),
+    });
+    assert_eq!(answer::gaps(&answer, &targets), Vec::<String>::new());
+    let (mut errors, mut notes) = (Vec::new(), Vec::new());
+    let migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        notes,
+        [format!(
+            "{A}: not linted: Django's plan uses shop.0001_squashed_0002_a, which replaces it, \
+             instead"
+        )]
+    );
+    assert_eq!(migrations.len(), 1);
+    // Skipped for a file that was not asked: the answer is wrong.
+    let mut answer = parsed(
+        None,
+        &[],
+        vec![entry("shop", A, true), entry("shop", B, true)],
+    );
+    answer.skipped.push(helper::Skipped {
+        path: abs(C),
+        reason: "replaced".into(),
+    });
+    assert_eq!(answer::gaps(&answer, &targets).len(), 1);
 }
 
 #[test]

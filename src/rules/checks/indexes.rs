@@ -236,13 +236,46 @@ fn redundant_hit(ctx: &StmtCtx<'_>, at: &Index, short: &Index, long: &Index) -> 
         .var("long_columns", columns_text(long))
         .var("drop", drop_sql(short))
         .related(key, other.origin.file, earlier_span(ctx, other))
-        .confirm(move |cat| {
-            let still = match (cat.index(&s), cat.index(&l)) {
-                (Some(a), Some(b)) => is_redundant_prefix(a, b),
-                _ => false,
+        .confirm_with(move |cat| {
+            let (Some(short), Some(long)) = (cat.index(&s), cat.index(&l)) else {
+                return None;
             };
-            still && !cat.table(&table).is_some_and(is_django_auto_m2m)
+            let table = cat.table(&table)?;
+            if !is_redundant_prefix(short, long) || is_django_auto_m2m(table) {
+                return None;
+            }
+            let mut confirmed = super::Confirmed::default();
+            confirmed
+                .vars
+                .push(("django_drop", django_drop(table, short)));
+            Some(confirmed)
         })
+}
+
+/// The Django change that drops `short`: `db_index=False` on the ForeignKey when it is the
+/// index Django adds for a foreign key (one plain column that a single-column foreign key of
+/// the table uses), else the field or Meta option that asked for it.
+fn django_drop(table: &Table, short: &Index) -> String {
+    let fk_column = match short.keys.as_slice() {
+        [crate::schema::IndexKey::Column(c)] if short.opclass(0).is_none() => table
+            .foreign_keys()
+            .any(|fk| fk.columns() == std::slice::from_ref(c))
+            .then_some(c),
+        _ => None,
+    };
+    match fk_column {
+        Some(column) => {
+            let field = column.strip_suffix("_id").unwrap_or(column);
+            format!(
+                "Set db_index=False on the ForeignKey `{field}` (column {column}): {} is the index Django adds for it",
+                short.name.name
+            )
+        }
+        None => format!(
+            "Remove what creates {}: db_index=True on the field, or its models.Index in Meta.indexes (or index_together)",
+            short.name.name
+        ),
+    }
 }
 
 /// `pattern` with `*` standing for any run of characters, matched against the whole name.
@@ -415,6 +448,46 @@ pub fn wide_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 
 // --- too-many-indexes --------------------------------------------------------------------
 
+/// A single-column pattern-ops btree (`varchar_pattern_ops`, `text_pattern_ops`) beside a
+/// plain btree on the same column: Django's `_like` twin of the index of a `CharField` or
+/// `TextField` with `db_index=True` or `unique=True`. The pair serves one column's lookups
+/// (equality and `LIKE 'x%'`) and is counted as one index.
+fn is_like_twin(cat: &crate::schema::Catalog, ix: &Index) -> bool {
+    let pattern_ops = matches!(
+        ix.opclass(0),
+        Some("varchar_pattern_ops" | "text_pattern_ops" | "bpchar_pattern_ops")
+    );
+    if !pattern_ops || ix.method != "btree" || ix.unique || ix.partial || ix.keys.len() != 1 {
+        return false;
+    }
+    let Some(column) = ix.key_columns().next() else {
+        return false;
+    };
+    cat.indexes_of(&ix.table).any(|o| {
+        o.name != ix.name
+            && o.method == "btree"
+            && !o.partial
+            && o.keys.len() == 1
+            && o.opclass(0).is_none()
+            && o.key_columns().next() == Some(column)
+    })
+}
+
+/// How many indexes `table` has, a `_like` twin counted with its plain index, and how many
+/// twins were so counted; the twins are only looked for (the table's indexes listed) when
+/// the plain count is past `max`.
+fn index_count(cat: &crate::schema::Catalog, table: &QualifiedName, max: usize) -> (usize, usize) {
+    let count = cat.index_count(table);
+    if count <= max {
+        return (count, 0);
+    }
+    let twins = cat
+        .indexes_of(table)
+        .filter(|o| is_like_twin(cat, o))
+        .count();
+    (count - twins, twins)
+}
+
 pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let (after, new) = (ctx.catalog, ctx.created_indexes());
     let max = usize::try_from(ctx.options.int("max_indexes").unwrap_or(10)).unwrap_or(0);
@@ -423,29 +496,35 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         if seen.contains(&&ix.table) {
             continue;
         }
-        seen.push(&ix.table);
         // Counted, not listed: this runs for every index added to a table with many.
-        let count = after.index_count(&ix.table);
+        let (count, twins) = index_count(after, &ix.table, max);
+        if count <= max {
+            seen.push(&ix.table);
+            continue;
+        }
+        // A twin adds nothing to the count: not where it passes the limit.
+        if is_like_twin(after, ix) {
+            continue;
+        }
+        seen.push(&ix.table);
         let added_here = |o: &Index| ctx.changes.created_indexes.contains(&o.name);
         let before = count
             - ctx
                 .changes
                 .created_indexes
                 .iter()
-                .filter(|n| after.index(n).is_some_and(|o| o.table == ix.table))
+                .filter_map(|n| after.index(n))
+                .filter(|o| o.table == ix.table && !is_like_twin(after, o))
                 .count();
         // Once per table and file: where the count first passes the limit, or at the first
         // index this file adds to a table already past it (the latest earlier index shows
         // whether this file added one before).
-        if count <= max {
-            continue;
-        }
         if before > max {
             let earlier_in_file = after
                 .indexes_of(&ix.table)
                 .rev()
-                .filter(|o| !added_here(o))
-                .any(|o| o.origin.file == ctx.file);
+                .filter(|o| !added_here(o) && o.origin.file == ctx.file)
+                .any(|o| !is_like_twin(after, o));
             if earlier_in_file {
                 continue;
             }
@@ -455,7 +534,17 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             .var("index", ix.name.name.clone())
             .var("table", ix.table.to_string())
             .var("count", count.to_string())
-            .var("max", max.to_string());
+            .var("max", max.to_string())
+            .var(
+                "twins",
+                match twins {
+                    0 => String::new(),
+                    1 => " (one `_like` pattern-ops twin counted with its plain index)".into(),
+                    n => {
+                        format!(" ({n} `_like` pattern-ops twins counted with their plain indexes)")
+                    }
+                },
+            );
         if let Some(t) = after.table(&ix.table) {
             hit = hit.related(
                 "table",
@@ -464,7 +553,7 @@ pub fn too_many_indexes(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             );
         }
         let table = ix.table.clone();
-        hits.push(hit.confirm(move |cat| cat.index_count(&table) > max));
+        hits.push(hit.confirm(move |cat| index_count(cat, &table, max).0 > max));
     }
 }
 
