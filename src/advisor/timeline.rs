@@ -13,7 +13,7 @@ use pg_query::protobuf::TransactionStmtKind;
 
 use crate::locks::{self, Effects, LockMode, RelKind};
 use crate::parse::{Migration, NodeEnum, Statement};
-use crate::schema::{Catalog, FileId, Origin, QualifiedName};
+use crate::schema::{Catalog, FileId, Origin, Provenance, QualifiedName};
 
 /// The advisor view of one migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +218,8 @@ pub fn analyze(m: &Migration, file: FileId, catalog: &mut Catalog, pg_version: u
             Ok(node) => match transaction_step(node) {
                 Some(kind) => kind,
                 None => {
-                    let effects = locks::effects(node, catalog, pg_version);
+                    let mut effects = locks::effects(node, catalog, pg_version);
+                    forget_absent_indexes(node, catalog, file, &mut effects);
                     let mut new = BTreeSet::new();
                     mark_new(&effects, catalog, file, &mut new);
                     catalog.apply(
@@ -287,6 +288,22 @@ fn transaction_step(node: &NodeEnum) -> Option<StepKind> {
     }
 }
 
+/// `DROP INDEX IF EXISTS` of an index the catalog says is absent (it knows the schema
+/// before `file` and has no such index) finds nothing and locks nothing; as in
+/// `drop-index-not-concurrent`.
+fn forget_absent_indexes(node: &NodeEnum, catalog: &Catalog, file: FileId, fx: &mut Effects) {
+    let NodeEnum::DropStmt(drop) = node else {
+        return;
+    };
+    if !drop.missing_ok || drop.remove_type != pg_query::protobuf::ObjectType::ObjectIndex as i32 {
+        return;
+    }
+    fx.locks.retain(|l| {
+        !matches!(l.kind, RelKind::Index | RelKind::TableOfIndex)
+            || catalog.index_provenance(&l.relation, file) != Provenance::Absent
+    });
+}
+
 /// Adds the relations of `effects` that the catalog says were created in `file`.
 fn mark_new(effects: &Effects, catalog: &Catalog, file: FileId, new: &mut BTreeSet<QualifiedName>) {
     let names = effects
@@ -314,16 +331,12 @@ fn created_in(
     kind: Option<RelKind>,
     file: FileId,
 ) -> bool {
-    let table = |n: &QualifiedName| catalog.table(n).is_some_and(|t| t.created.file == file);
     match kind {
-        Some(RelKind::Index) => catalog
-            .index(name)
-            .is_some_and(|i| i.origin.file == file || table(&i.table)),
+        Some(RelKind::Index) => catalog.index_provenance(name, file).is_new(),
         Some(RelKind::Sequence | RelKind::TableOfIndex) => false,
-        Some(RelKind::View | RelKind::MaterializedView) => {
-            catalog.view(name).is_some_and(|v| v.created.file == file)
+        Some(RelKind::Table | RelKind::View | RelKind::MaterializedView) | None => {
+            catalog.table_provenance(name, file).is_new()
         }
-        Some(RelKind::Table) | None => table(name),
     }
 }
 
