@@ -266,3 +266,26 @@ COMMIT;
         &["fk-without-not-valid"],
     );
 }
+
+#[test]
+fn pglint_locks_sees_a_table_created_again_as_new() {
+    let sql = recreated("CREATE TABLE");
+    let files = pglint::advisor::analyze_texts(&[("0001.sql", EARLIER), ("0002.sql", &sql)], 15);
+    for row in &files[1].rows {
+        assert!(
+            row.locks
+                .iter()
+                .all(|l| !l.blocks_anyone() || l.relation.name == "shop_customer"),
+            "{}: {:?}",
+            row.sql,
+            row.locks
+        );
+    }
+    let sql = recreated("CREATE TABLE IF NOT EXISTS");
+    let files = pglint::advisor::analyze_texts(&[("0001.sql", EARLIER), ("0002.sql", &sql)], 15);
+    assert!(files[1].rows.iter().any(|r| {
+        r.locks
+            .iter()
+            .any(|l| l.blocks_anyone() && l.relation.name == "shop_order")
+    }));
+}
