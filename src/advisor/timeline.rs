@@ -13,7 +13,7 @@ use pg_query::protobuf::TransactionStmtKind;
 
 use crate::locks::{self, Effects, LockMode, RelKind};
 use crate::parse::{Migration, NodeEnum, Statement};
-use crate::schema::{Catalog, FileId, Origin, Provenance, QualifiedName};
+use crate::schema::{Catalog, FileId, Origin, QualifiedName};
 
 /// The advisor view of one migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,7 +219,7 @@ pub fn analyze(m: &Migration, file: FileId, catalog: &mut Catalog, pg_version: u
                 Some(kind) => kind,
                 None => {
                     let mut effects = locks::effects(node, catalog, pg_version);
-                    forget_absent_indexes(node, catalog, file, &mut effects);
+                    effects.forget_absent_indexes(node, catalog, file);
                     let mut new = BTreeSet::new();
                     mark_new(&effects, catalog, file, &mut new);
                     catalog.apply(
@@ -286,22 +286,6 @@ fn transaction_step(node: &NodeEnum) -> Option<StepKind> {
         TransactionStmtKind::TransStmtRollback => Some(StepKind::End { rollback: true }),
         _ => None,
     }
-}
-
-/// `DROP INDEX IF EXISTS` of an index the catalog says is absent (it knows the schema
-/// before `file` and has no such index) finds nothing and locks nothing; as in
-/// `drop-index-not-concurrent`.
-fn forget_absent_indexes(node: &NodeEnum, catalog: &Catalog, file: FileId, fx: &mut Effects) {
-    let NodeEnum::DropStmt(drop) = node else {
-        return;
-    };
-    if !drop.missing_ok || drop.remove_type != pg_query::protobuf::ObjectType::ObjectIndex as i32 {
-        return;
-    }
-    fx.locks.retain(|l| {
-        !matches!(l.kind, RelKind::Index | RelKind::TableOfIndex)
-            || catalog.index_provenance(&l.relation, file) != Provenance::Absent
-    });
 }
 
 /// Adds the relations of `effects` that the catalog says were created in `file`.
