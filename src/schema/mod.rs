@@ -7,7 +7,13 @@
 //!
 //! Replay never fails: statements that are not modelled, or that Postgres would reject
 //! (adding a column that exists, altering a table nobody created), leave the catalog as it
-//! was.
+//! was. One exception: a `CREATE TABLE` (without `IF NOT EXISTS`) of a table the catalog
+//! holds replaces it, since the catalog is then the stale side (a squash replayed after the
+//! migrations it replaces, another app's copy of the table).
+//!
+//! Every table, column and index knows where it came from ([`Origin`]); rules ask
+//! [`Provenance`] (new in the file being linted, from before it, absent, unknown) rather than
+//! compare origins themselves.
 //!
 //! Modelled: tables (columns with normalised types, NOT NULL, defaults, serial, identity,
 //! generated), PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY / EXCLUDE constraints with
