@@ -641,6 +641,18 @@ impl Catalog {
         }
     }
 
+    /// The statement of `file` that added column `column` to `table` with NULL in every row
+    /// already there (see [`Column::added_null`]), if it was one.
+    pub fn added_null_in(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+        file: FileId,
+    ) -> Option<Origin> {
+        let c = self.column(table, column)?;
+        (c.origin.file == file && c.added_null).then_some(c.origin)
+    }
+
     /// Notes that `file` made a table or view (see [`Catalog::knows_schema_before`]).
     fn made_schema(&mut self, file: FileId) {
         let first = self.first_schema_file.get_or_insert(file);

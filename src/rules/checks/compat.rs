@@ -336,10 +336,10 @@ fn all_null_in_existing_rows(
 /// no DO block or procedure call, no Django operation that is not SQL (RunPython).
 fn added_null_earlier(ctx: &StmtCtx<'_>, table: &QualifiedName, column: &str) -> bool {
     let added = match ctx.catalog.table(table) {
-        Some(t) => t
-            .column(column)
-            .filter(|c| c.origin.file == ctx.file && c.added_null)
-            .map(|c| c.origin.span.end),
+        Some(_) => ctx
+            .catalog
+            .added_null_in(table, column, ctx.file)
+            .map(|o| o.span.end),
         None => ctx
             .earlier_alters(table)
             .filter(|(_, at)| {
