@@ -218,7 +218,8 @@ pub fn analyze(m: &Migration, file: FileId, catalog: &mut Catalog, pg_version: u
             Ok(node) => match transaction_step(node) {
                 Some(kind) => kind,
                 None => {
-                    let effects = locks::effects(node, catalog, pg_version);
+                    let mut effects = locks::effects(node, catalog, pg_version);
+                    effects.forget_absent_indexes(node, catalog, file);
                     let mut new = BTreeSet::new();
                     mark_new(&effects, catalog, file, &mut new);
                     catalog.apply(
@@ -314,16 +315,12 @@ fn created_in(
     kind: Option<RelKind>,
     file: FileId,
 ) -> bool {
-    let table = |n: &QualifiedName| catalog.table(n).is_some_and(|t| t.created.file == file);
     match kind {
-        Some(RelKind::Index) => catalog
-            .index(name)
-            .is_some_and(|i| i.origin.file == file || table(&i.table)),
+        Some(RelKind::Index) => catalog.index_provenance(name, file).is_new(),
         Some(RelKind::Sequence | RelKind::TableOfIndex) => false,
-        Some(RelKind::View | RelKind::MaterializedView) => {
-            catalog.view(name).is_some_and(|v| v.created.file == file)
+        Some(RelKind::Table | RelKind::View | RelKind::MaterializedView) | None => {
+            catalog.table_provenance(name, file).is_new()
         }
-        Some(RelKind::Table) | None => table(name),
     }
 }
 

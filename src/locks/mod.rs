@@ -35,7 +35,7 @@ use pg_query::protobuf::{Node, RangeVar};
 pub use self::exprs::is_known_volatile;
 pub use self::mode::{Blocked, LockMode};
 
-use crate::schema::{Catalog, QualifiedName};
+use crate::schema::{Catalog, FileId, Provenance, QualifiedName};
 pub(crate) use crate::schema::{qualified, strings};
 
 /// What kind of relation a lock is on.
@@ -152,6 +152,28 @@ impl Effects {
             }
         }
         out
+    }
+
+    /// Forgets the locks of a `DROP INDEX IF EXISTS` on indexes that the catalog, seen from
+    /// `file`, says are absent ([`Provenance::Absent`]: it knows the schema before `file` and
+    /// has no such index): PostgreSQL finds nothing to drop and locks nothing. [`effects`]
+    /// alone cannot tell (it does not know which file a statement is in), and assumes an
+    /// unknown index belongs to an existing table.
+    ///
+    /// [`Provenance::Absent`]: crate::schema::Provenance::Absent
+    pub fn forget_absent_indexes(&mut self, node: &NodeEnum, catalog: &Catalog, file: FileId) {
+        let NodeEnum::DropStmt(drop) = node else {
+            return;
+        };
+        if !drop.missing_ok
+            || drop.remove_type != pg_query::protobuf::ObjectType::ObjectIndex as i32
+        {
+            return;
+        }
+        self.locks.retain(|l| {
+            !matches!(l.kind, RelKind::Index | RelKind::TableOfIndex)
+                || catalog.index_provenance(&l.relation, file) != Provenance::Absent
+        });
     }
 
     pub fn rewrites(&self, table: &QualifiedName) -> bool {

@@ -92,9 +92,7 @@ impl History {
 
 /// Whether `table` existed before `file`: not created in it (unknown tables count as existing).
 pub fn existed_before(catalog: &Catalog, file: FileId, table: &QualifiedName) -> bool {
-    let created_here = catalog.table(table).is_some_and(|t| t.created.file == file)
-        || catalog.view(table).is_some_and(|v| v.created.file == file);
-    !created_here
+    !catalog.table_provenance(table, file).is_new()
 }
 
 /// Work that takes time in proportion to a table that existed before the file: an index

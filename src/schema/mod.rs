@@ -7,7 +7,13 @@
 //!
 //! Replay never fails: statements that are not modelled, or that Postgres would reject
 //! (adding a column that exists, altering a table nobody created), leave the catalog as it
-//! was.
+//! was. One exception: a `CREATE TABLE` (without `IF NOT EXISTS`) of a table the catalog
+//! holds replaces it, since the catalog is then the stale side (a squash replayed after the
+//! migrations it replaces, another app's copy of the table).
+//!
+//! Every table, column and index knows where it came from ([`Origin`]); rules ask
+//! [`Provenance`] (new in the file being linted, from before it, absent, unknown) rather than
+//! compare origins themselves.
 //!
 //! Modelled: tables (columns with normalised types, NOT NULL, defaults, serial, identity,
 //! generated), PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY / EXCLUDE constraints with
@@ -52,6 +58,39 @@ pub struct FileId(pub usize);
 pub struct Origin {
     pub file: FileId,
     pub span: Span,
+}
+
+/// Where an object a statement names comes from, as seen from the file being linted: what
+/// rules ask (through [`Catalog::table_provenance`], [`Catalog::column_provenance`],
+/// [`Catalog::index_provenance`]) before judging a hazard to other connections or to the
+/// code already running, instead of comparing origins themselves.
+///
+/// A `--schema` dump, a `--context` file and an earlier linted file are all [`Earlier`]: no
+/// rule judges them differently. Nor do the transactions of one file differ: a file is one
+/// migration, so the code deployed before it has seen nothing it makes, committed or not.
+///
+/// [`Earlier`]: Provenance::Earlier
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// Made before this file (by a schema dump, a context file or an earlier file): other
+    /// connections and the running code may use it.
+    Earlier,
+    /// Made earlier in this file (a column: added, or renamed to its name, in this file; an
+    /// index: of a table made in this file, or built in it): nobody else knows it yet.
+    ThisFile,
+    /// Not in the model, although the model holds tables made before this file: as far as the
+    /// files pglint was given tell, it does not exist.
+    Absent,
+    /// Not in the model, which holds nothing from before this file: pglint was not given the
+    /// schema, so the object may well exist.
+    Unknown,
+}
+
+impl Provenance {
+    /// Made in this file: nobody else can be using it.
+    pub fn is_new(self) -> bool {
+        self == Provenance::ThisFile
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,6 +163,9 @@ pub struct Catalog {
     free_name_from: fast_hash::FastMap<QualifiedName, u32>,
     /// What the statement being replayed changed, returned by [`Catalog::apply`].
     journal: Changes,
+    /// The first file that made a table or view (never reset): from the next file on, the
+    /// model knows a schema, and an object missing from it is absent rather than unknown.
+    first_schema_file: Option<FileId>,
 }
 
 /// What one statement did to the catalog, for checks that judge the result rather than the
@@ -168,6 +210,13 @@ pub struct Column {
     pub generated: Option<Generated>,
     /// The statement that added the column (kept through renames).
     pub origin: Origin,
+    /// The statement that gave the column its name: the one that added it, or the last
+    /// `RENAME COLUMN` to it. Old code knows the column by this name only if it is older.
+    pub named: Origin,
+    /// When the column was added, the rows already there got NULL in it (no default other
+    /// than NULL, no identity, serial or generated expression). What happened to the rows
+    /// since (an `UPDATE`, a RunPython) is not followed.
+    pub added_null: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -537,6 +586,77 @@ impl Catalog {
         let mut all: Vec<&View> = self.views.values().collect();
         all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         all.into_iter()
+    }
+
+    /// Whether the model holds a table or view made before `file` (a schema dump, a context
+    /// file, an earlier file): then an object missing from it is [`Provenance::Absent`].
+    pub fn knows_schema_before(&self, file: FileId) -> bool {
+        self.first_schema_file.is_some_and(|f| f < file)
+    }
+
+    fn provenance(&self, origin: Option<Origin>, file: FileId) -> Provenance {
+        match origin {
+            Some(o) if o.file == file => Provenance::ThisFile,
+            Some(_) => Provenance::Earlier,
+            None if self.knows_schema_before(file) => Provenance::Absent,
+            None => Provenance::Unknown,
+        }
+    }
+
+    /// Where table (or view, materialized view) `name` comes from, seen from `file`. A table
+    /// that `file` created again without `IF NOT EXISTS` is [`Provenance::ThisFile`]: it
+    /// replaced the one the model had.
+    pub fn table_provenance(&self, name: &QualifiedName, file: FileId) -> Provenance {
+        let created = (self.tables.get(name).map(|t| t.created))
+            .or_else(|| self.views.get(name).map(|v| v.created));
+        self.provenance(created, file)
+    }
+
+    /// Where column `column` of `table`, under that name, comes from, seen from `file`: a
+    /// column added or renamed to its name in `file`, or of a table made in it, is
+    /// [`Provenance::ThisFile`].
+    pub fn column_provenance(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+        file: FileId,
+    ) -> Provenance {
+        let Some(t) = self.tables.get(table) else {
+            return self.table_provenance(table, file);
+        };
+        match t.column(column) {
+            Some(_) if t.created.file == file => Provenance::ThisFile,
+            Some(c) => self.provenance(Some(c.named), file),
+            None if t.columns_unknown => Provenance::Unknown,
+            None => Provenance::Absent,
+        }
+    }
+
+    /// Where index `name` comes from, seen from `file`: built in `file`, or on a table made
+    /// in it, is [`Provenance::ThisFile`].
+    pub fn index_provenance(&self, name: &QualifiedName, file: FileId) -> Provenance {
+        match self.indexes.get(name) {
+            Some(ix) if self.table_provenance(&ix.table, file).is_new() => Provenance::ThisFile,
+            ix => self.provenance(ix.map(|ix| ix.origin), file),
+        }
+    }
+
+    /// The statement of `file` that added column `column` to `table` with NULL in every row
+    /// already there (see [`Column::added_null`]), if it was one.
+    pub fn added_null_in(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+        file: FileId,
+    ) -> Option<Origin> {
+        let c = self.column(table, column)?;
+        (c.origin.file == file && c.added_null).then_some(c.origin)
+    }
+
+    /// Notes that `file` made a table or view (see [`Catalog::knows_schema_before`]).
+    fn made_schema(&mut self, file: FileId) {
+        let first = self.first_schema_file.get_or_insert(file);
+        *first = (*first).min(file);
     }
 
     /// A table, view or index of that name exists (they share one namespace per schema).

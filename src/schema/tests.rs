@@ -456,15 +456,103 @@ fn inline_constraints_get_postgres_default_names() {
 #[test]
 fn create_table_if_not_exists_keeps_the_first() {
     let mut cat = catalog("CREATE TABLE t (a int);");
-    replay(
-        &mut cat,
-        1,
-        "CREATE TABLE IF NOT EXISTS t (b int); CREATE TABLE t (c int);",
-    );
+    replay(&mut cat, 1, "CREATE TABLE IF NOT EXISTS t (b int);");
     let t = cat.table(&q("t")).unwrap();
     assert_eq!(t.columns.len(), 1);
     assert_eq!(t.columns[0].name, "a");
     assert_eq!(t.created.file, FileId(0));
+}
+
+#[test]
+fn a_plain_create_table_replaces_a_stale_one() {
+    // PostgreSQL would refuse it if the table were there: the model's table is stale.
+    let mut cat = catalog(
+        "CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b);
+         CREATE TABLE u (t_id int REFERENCES t);",
+    );
+    replay(&mut cat, 1, "CREATE TABLE t (c int PRIMARY KEY);");
+    let t = cat.table(&q("t")).unwrap();
+    assert_eq!(t.columns.len(), 1);
+    assert_eq!(t.columns[0].name, "c");
+    assert_eq!(t.created.file, FileId(1));
+    assert!(cat.index(&q("t_b")).is_none());
+    assert_eq!(
+        cat.index(&q("t_pkey")).unwrap().keys,
+        [IndexKey::Column("c".into())]
+    );
+    assert_eq!(
+        cat.table_provenance(&q("t"), FileId(1)),
+        Provenance::ThisFile
+    );
+    assert_eq!(
+        cat.table_provenance(&q("u"), FileId(1)),
+        Provenance::Earlier
+    );
+}
+
+#[test]
+fn provenance_as_seen_from_a_file() {
+    let mut cat = Catalog::default();
+    // Nothing from before file 0: what is missing is unknown, not absent.
+    replay(&mut cat, 0, "CREATE TABLE t (a int, b int);");
+    assert_eq!(
+        cat.index_provenance(&q("t_x"), FileId(0)),
+        Provenance::Unknown
+    );
+    assert_eq!(
+        cat.table_provenance(&q("v"), FileId(0)),
+        Provenance::Unknown
+    );
+    assert_eq!(
+        cat.column_provenance(&q("t"), "a", FileId(0)),
+        Provenance::ThisFile
+    );
+    replay(
+        &mut cat,
+        1,
+        "ALTER TABLE t ADD COLUMN c int; ALTER TABLE t RENAME COLUMN a TO d;
+         CREATE INDEX t_b ON t (b);",
+    );
+    let file = FileId(1);
+    assert_eq!(
+        cat.column_provenance(&q("t"), "b", file),
+        Provenance::Earlier
+    );
+    assert_eq!(
+        cat.column_provenance(&q("t"), "c", file),
+        Provenance::ThisFile
+    );
+    assert_eq!(
+        cat.column_provenance(&q("t"), "d", file),
+        Provenance::ThisFile
+    );
+    assert_eq!(
+        cat.column_provenance(&q("t"), "a", file),
+        Provenance::Absent
+    );
+    assert_eq!(cat.index_provenance(&q("t_b"), file), Provenance::ThisFile);
+    assert_eq!(cat.index_provenance(&q("t_x"), file), Provenance::Absent);
+    assert_eq!(cat.table_provenance(&q("t"), file), Provenance::Earlier);
+    assert_eq!(cat.table_provenance(&q("v"), file), Provenance::Absent);
+    assert_eq!(
+        cat.index_provenance(&q("t_b"), FileId(2)),
+        Provenance::Earlier
+    );
+    // The rename keeps where the column was added.
+    assert_eq!(cat.column(&q("t"), "d").unwrap().origin.file, FileId(0));
+}
+
+#[test]
+fn a_column_remembers_whether_old_rows_got_null() {
+    let cat = catalog(
+        "CREATE TABLE t (id int);
+         ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int DEFAULT NULL, ADD COLUMN c int DEFAULT 1,
+           ADD COLUMN d serial, ADD COLUMN e int GENERATED ALWAYS AS IDENTITY;
+         ALTER TABLE t ALTER COLUMN c DROP DEFAULT, ALTER COLUMN a SET DEFAULT 2;",
+    );
+    let null = |c: &str| cat.column(&q("t"), c).unwrap().added_null;
+    assert!(null("a") && null("b"));
+    assert!(!null("c") && !null("d") && !null("e"));
 }
 
 #[test]

@@ -13,6 +13,11 @@ pub fn drop_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         return;
     };
     for cmd in ast::alter_cmds(at).filter(|c| ast::is_cmd(c, AlterTableType::AtDropColumn)) {
+        // A column added or renamed to its name in this file: the code deployed before the
+        // migration never saw it under this name.
+        if ctx.is_new_column(&table, &cmd.name) {
+            continue;
+        }
         hits.push(
             Hit::at(ctx.find_name(&cmd.name, ctx.stmt.span.start))
                 .label("column")
@@ -60,7 +65,7 @@ pub fn rename_column(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         return;
     };
     let table = QualifiedName::from_range_var(rv);
-    if ctx.is_new_table(&table) {
+    if ctx.is_new_table(&table) || ctx.is_new_column(&table, &rename.subname) {
         return;
     }
     hits.push(
@@ -309,41 +314,77 @@ pub fn add_unique_may_fail(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     }
 }
 
-/// Whether every key column is new in this migration with no default (or added by this very
-/// statement without one): all existing rows then hold NULL there, and NULLs never collide.
+/// Whether every key column is NULL in every row that existed before this migration, and no
+/// statement since may have given them values: added by this very statement without a
+/// default (`added_here`), or earlier in this file (see [`added_null_earlier`]). NULLs never
+/// collide.
 fn all_null_in_existing_rows(
     ctx: &StmtCtx<'_>,
     table: &QualifiedName,
     keys: &[String],
     added_here: &[String],
 ) -> bool {
-    let added_earlier = added_earlier_without_default(ctx, table);
     !keys.is_empty()
-        && keys.iter().all(|k| {
-            added_here.contains(k)
-                || added_earlier.contains(k)
-                || ctx
-                    .catalog
-                    .table(table)
-                    .and_then(|t| t.column(k))
-                    .is_some_and(|c| {
-                        c.origin.file == ctx.file
-                            && c.default.is_none()
-                            && c.identity.is_none()
-                            && c.generated.is_none()
-                    })
-        })
+        && keys
+            .iter()
+            .all(|k| added_here.contains(k) || added_null_earlier(ctx, table, k))
 }
 
-/// Columns added to `table` without a default by earlier statements of this migration (the
-/// table may be unknown to the catalog, so read the statements themselves).
-fn added_earlier_without_default(ctx: &StmtCtx<'_>, table: &QualifiedName) -> Vec<String> {
-    ctx.earlier_alters(table)
-        .flat_map(|(_, at)| ast::alter_cmds(at).filter_map(ast::added_column))
-        .filter(|col| {
-            !ast::column_constraints(col).any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
-                && col.raw_default.is_none()
-        })
-        .map(|col| col.colname.clone())
-        .collect()
+/// Whether `column` of `table` was added earlier in this file with NULL in the rows already
+/// there (the catalog says so; for a table it does not know, the file's own ADD COLUMN), and
+/// nothing since may have written rows of the table: no INSERT, UPDATE, MERGE or COPY into it,
+/// no DO block or procedure call, no Django operation that is not SQL (RunPython).
+fn added_null_earlier(ctx: &StmtCtx<'_>, table: &QualifiedName, column: &str) -> bool {
+    let added = match ctx.catalog.table(table) {
+        Some(_) => ctx
+            .catalog
+            .added_null_in(table, column, ctx.file)
+            .map(|o| o.span.end),
+        None => ctx
+            .earlier_alters(table)
+            .filter(|(_, at)| {
+                ast::alter_cmds(at)
+                    .filter_map(ast::added_column)
+                    .any(|col| col.colname == column)
+            })
+            .last()
+            .filter(|(_, at)| {
+                ast::alter_cmds(at)
+                    .filter_map(ast::added_column)
+                    .filter(|col| col.colname == column)
+                    .all(|col| {
+                        !ast::column_constraints(col)
+                            .any(|c| ast::is_constraint(c, ConstrType::ConstrDefault))
+                            && col.raw_default.is_none()
+                    })
+            })
+            .map(|(stmt, _)| stmt.span.end),
+    };
+    added.is_some_and(|from| !rows_written_between(ctx, table, from))
+}
+
+/// Whether a statement of this migration between byte `from` and this statement may write
+/// rows of `table`.
+fn rows_written_between(ctx: &StmtCtx<'_>, table: &QualifiedName, from: usize) -> bool {
+    let between = from..ctx.stmt.span.start;
+    let names = |rv: Option<&pg_query::protobuf::RangeVar>| {
+        rv.is_some_and(|rv| &QualifiedName::from_range_var(rv) == table)
+    };
+    ctx.migration
+        .operations
+        .iter()
+        .any(|o| o.not_sql && between.contains(&o.span.start))
+        || ctx
+            .migration
+            .statements
+            .iter()
+            .filter(|s| between.contains(&s.span.start))
+            .any(|s| match s.node() {
+                Some(NodeEnum::InsertStmt(i)) => names(i.relation.as_ref()),
+                Some(NodeEnum::UpdateStmt(u)) => names(u.relation.as_ref()),
+                Some(NodeEnum::MergeStmt(m)) => names(m.relation.as_ref()),
+                Some(NodeEnum::CopyStmt(c)) => c.is_from && names(c.relation.as_ref()),
+                Some(NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_)) => true,
+                _ => false,
+            })
 }

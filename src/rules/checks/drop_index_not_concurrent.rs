@@ -4,6 +4,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::ObjectType;
 
 use super::{Hit, StmtCtx, ast};
+use crate::schema::Provenance;
 
 pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let NodeEnum::DropStmt(drop) = ctx.node else {
@@ -19,8 +20,13 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         let Some(name) = ast::qualified(&list.items) else {
             continue;
         };
-        // An index of a table created in this file blocks no one; an unknown index is
-        // assumed to belong to an existing table.
+        // `IF EXISTS` of an index missing from a schema pglint knows drops nothing and locks
+        // nothing. An index missing because pglint was given no schema (or dropped without
+        // `IF EXISTS`, which PostgreSQL would refuse if it were missing) is assumed to belong
+        // to an existing table. An index of a table made in this file blocks no one.
+        if drop.missing_ok && ctx.catalog.index_provenance(&name, ctx.file) == Provenance::Absent {
+            continue;
+        }
         let table = ctx.catalog.index(&name).map(|ix| ix.table.clone());
         if table.as_ref().is_some_and(|t| ctx.is_new_table(t)) {
             continue;

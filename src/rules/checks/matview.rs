@@ -57,9 +57,8 @@ pub fn refresh_concurrently_no_unique_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hi
 }
 
 fn created_here(ctx: &StmtCtx<'_>, rv: &RangeVar) -> bool {
-    ctx.catalog
-        .view(&QualifiedName::from_range_var(rv))
-        .is_some_and(|v| v.created.file == ctx.file)
+    let name = QualifiedName::from_range_var(rv);
+    ctx.catalog.view(&name).is_some() && ctx.is_new_table(&name)
 }
 
 /// A trigger function (plpgsql, or SQL) whose body refreshes a materialized view.

@@ -236,13 +236,16 @@ impl<'a> StmtCtx<'a> {
     /// A table (or materialized view) created earlier in this same file: nobody else can be
     /// using it yet.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
+        self.catalog.table_provenance(table, self.file).is_new()
+    }
+
+    /// Whether column `column` of `table` is new in this file under that name (added or
+    /// renamed to it here, or of a table made here): the code running before the migration
+    /// does not know it.
+    pub fn is_new_column(&self, table: &QualifiedName, column: &str) -> bool {
         self.catalog
-            .table(table)
-            .is_some_and(|t| t.created.file == self.file)
-            || self
-                .catalog
-                .view(table)
-                .is_some_and(|v| v.created.file == self.file)
+            .column_provenance(table, column, self.file)
+            .is_new()
     }
 
     /// The indexes this statement created, by name, as the catalog holds them after it

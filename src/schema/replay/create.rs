@@ -5,6 +5,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType as Ct, Node, ObjectType as Ot};
 
 use super::constraint::add_constraints;
+use super::drop::drop_table;
 use super::partition::{partition_bound, partition_key, push_unique};
 use crate::schema::expr::{expr_text, strings};
 use crate::schema::names::make_object_name;
@@ -16,9 +17,18 @@ use crate::schema::{
 pub(super) fn create_table(cat: &mut Catalog, s: &pb::CreateStmt, origin: Origin) {
     let Some(rv) = &s.relation else { return };
     let name = QualifiedName::from_range_var(rv);
+    // PostgreSQL refuses a plain CREATE TABLE of a name in use: a model that still holds a
+    // table of that name is stale (a squash replayed after the migrations it replaces, or
+    // another app's copy of the table), and this file's table replaces it with its indexes
+    // and constraints. With IF NOT EXISTS the table that was there stays.
+    if !s.if_not_exists && cat.tables.contains_key(&name) {
+        drop_table(cat, &name, false);
+        cat.free_name_from.clear();
+    }
     if cat.relation_exists(&name) {
         return;
     }
+    cat.made_schema(origin.file);
     let mut table = Table {
         name: name.clone(),
         columns: Vec::new(),
@@ -45,6 +55,7 @@ pub(super) fn create_table(cat: &mut Catalog, s: &pb::CreateStmt, origin: Origin
                         serial: None,
                         identity: None,
                         origin,
+                        named: origin,
                         ..c.clone()
                     });
                 }
@@ -169,6 +180,13 @@ pub(super) fn column_def(
             _ => {}
         }
     }
+    col.added_null = col
+        .default
+        .as_deref()
+        .is_none_or(|d| d.eq_ignore_ascii_case("null"))
+        && col.serial.is_none()
+        && col.identity.is_none()
+        && col.generated.is_none();
     col
 }
 
@@ -183,6 +201,8 @@ fn untyped_column(name: String, origin: Origin) -> Column {
         identity: None,
         generated: None,
         origin,
+        named: origin,
+        added_null: true,
     }
 }
 
@@ -218,6 +238,7 @@ fn like_columns(cat: &Catalog, table: &mut Table, like: &pb::TableLikeClause, or
         }
         let mut col = c.clone();
         col.origin = origin;
+        col.named = origin;
         col.serial = None;
         if like.options & DEFAULTS == 0 {
             col.default = None;
@@ -240,6 +261,7 @@ pub(super) fn create_table_as(cat: &mut Catalog, s: &pb::CreateTableAsStmt, orig
     if cat.relation_exists(&name) {
         return;
     }
+    cat.made_schema(origin.file);
     match Ot::try_from(s.objtype) {
         Ok(Ot::ObjectMatview) => {
             cat.views.insert(
@@ -285,6 +307,7 @@ pub(super) fn create_view(cat: &mut Catalog, s: &pb::ViewStmt, origin: Origin) {
         // CREATE OR REPLACE keeps the view (and where it came from).
         return;
     }
+    cat.made_schema(origin.file);
     cat.views.insert(
         name.clone(),
         View {

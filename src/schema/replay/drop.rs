@@ -48,7 +48,7 @@ fn drop_index(cat: &mut Catalog, name: &QualifiedName, cascade: bool) {
     }
 }
 
-fn drop_table(cat: &mut Catalog, name: &QualifiedName, cascade: bool) {
+pub(super) fn drop_table(cat: &mut Catalog, name: &QualifiedName, cascade: bool) {
     if !cat.tables.contains_key(name) {
         return;
     }

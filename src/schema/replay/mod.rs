@@ -29,7 +29,7 @@ pub(super) fn apply(cat: &mut Catalog, node: &NodeEnum, origin: Origin) {
         NodeEnum::AlterTableStmt(s) => alter::alter_table(cat, s, origin),
         NodeEnum::IndexStmt(s) => index::create_index(cat, s, origin),
         NodeEnum::DropStmt(s) => drop::drop(cat, s),
-        NodeEnum::RenameStmt(s) => rename::rename(cat, s),
+        NodeEnum::RenameStmt(s) => rename::rename(cat, s, origin),
         NodeEnum::AlterObjectSchemaStmt(s) => rename::set_schema(cat, s),
         NodeEnum::ViewStmt(s) => create::create_view(cat, s, origin),
         _ => {}

@@ -5,9 +5,9 @@ use pg_query::protobuf::{self as pb, ObjectType as Ot};
 
 use super::index::{insert_index, remove_index};
 use super::partition::with_partitions;
-use crate::schema::{Catalog, ConstraintKind, Index, IndexKey, QualifiedName};
+use crate::schema::{Catalog, ConstraintKind, Index, IndexKey, Origin, QualifiedName};
 
-pub(super) fn rename(cat: &mut Catalog, s: &pb::RenameStmt) {
+pub(super) fn rename(cat: &mut Catalog, s: &pb::RenameStmt, origin: Origin) {
     let Ok(kind) = Ot::try_from(s.rename_type) else {
         return;
     };
@@ -44,7 +44,7 @@ pub(super) fn rename(cat: &mut Catalog, s: &pb::RenameStmt) {
                 vec![target.clone()]
             };
             for t in tables {
-                rename_column(cat, &t, &s.subname, &s.newname);
+                rename_column(cat, &t, &s.subname, &s.newname, origin);
             }
         }
         Ot::ObjectTabconstraint => rename_constraint(cat, &target, &s.subname, &s.newname),
@@ -143,7 +143,7 @@ fn rename_in(list: &mut [String], old: &str, new: &str) {
     }
 }
 
-fn rename_column(cat: &mut Catalog, table: &QualifiedName, old: &str, new: &str) {
+fn rename_column(cat: &mut Catalog, table: &QualifiedName, old: &str, new: &str, origin: Origin) {
     let Some(t) = cat.tables.get_mut(table) else {
         return;
     };
@@ -152,6 +152,7 @@ fn rename_column(cat: &mut Catalog, table: &QualifiedName, old: &str, new: &str)
     }
     let Some(col) = t.column_mut(old) else { return };
     col.name = new.to_string();
+    col.named = origin;
     for c in &mut t.constraints {
         rename_in(&mut c.expr_columns, old, new);
         match &mut c.kind {
