@@ -83,9 +83,10 @@ fn a_table_created_if_not_exists_keeps_the_old_one() {
     let sql = recreated("CREATE TABLE IF NOT EXISTS");
     assert_all_of(
         &[("0001.sql", EARLIER), ("0002.sql", &sql)],
+        // The index build and the foreign key run under the ACCESS EXCLUSIVE lock of the ADD
+        // COLUMN: access-exclusive-then-slow's one finding tells them.
         &[
-            "index-not-concurrent",
-            "fk-without-not-valid",
+            "access-exclusive-then-slow",
             "constraint-builds-index",
             "not-null-column-without-default",
         ],
@@ -219,11 +220,12 @@ fn a_unique_key_over_a_column_null_in_every_row_cannot_fail() {
             !found.iter().any(|r| r == "add-unique-may-fail"),
             "{found:?}"
         );
-        // The index is still built under a lock on a table others use.
+        // The index is still built under a lock on a table others use (here, the ACCESS
+        // EXCLUSIVE lock of the ADD COLUMN, so the finding is access-exclusive-then-slow's).
         assert!(
-            found
-                .iter()
-                .any(|r| r == "constraint-builds-index" || r == "index-not-concurrent"),
+            found.iter().any(|r| r == "constraint-builds-index"
+                || r == "index-not-concurrent"
+                || r == "access-exclusive-then-slow"),
             "{found:?}"
         );
     }
@@ -288,4 +290,19 @@ fn pglint_locks_sees_a_table_created_again_as_new() {
             .iter()
             .any(|l| l.blocks_anyone() && l.relation.name == "shop_order")
     }));
+}
+
+#[test]
+fn a_drop_index_if_exists_of_an_absent_index_holds_no_lock_for_later_statements() {
+    let found = lint_files(&[
+        (
+            "0001.sql",
+            "CREATE TABLE \"shop_order\" (\"id\" bigint PRIMARY KEY, \"status\" text);\n",
+        ),
+        (
+            "0002.sql",
+            "BEGIN;\nDROP INDEX IF EXISTS \"shop_order_gone_idx\";\nUPDATE \"shop_order\" SET \"status\" = 'x';\nCOMMIT;\n",
+        ),
+    ]);
+    assert!(rule_ids(&found).is_empty(), "{:?}", rule_ids(&found));
 }

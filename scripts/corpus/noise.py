@@ -1,4 +1,4 @@
-"""Baseline noise report of pglint on the corpus that scripts/corpus/build.sh writes.
+"""Noise report of pglint on the corpus that scripts/corpus/build.sh writes.
 
 Usage (from the repository root):
     python3 scripts/corpus/noise.py --pglint target/release/pglint [--corpus target/corpus/out]
@@ -33,19 +33,19 @@ REL = rf"(?:{NAME}\.)?(?P<rel>{NAME})"          # [schema.]relation
 COLREL = rf"(?:{NAME}\.)?(?P<rel>{NAME})\.{NAME}"  # [schema.]relation.column
 TARGET = {
     # index-locks
-    "index-not-concurrent": [rf"takes a SHARE lock on {REL}:"],
+    "index-not-concurrent": [rf"^Building \d+ indexes on {REL} \(", rf"takes a SHARE lock on {REL}:"],
     "constraint-builds-index": [rf"ACCESS EXCLUSIVE lock on {REL}:"],
     # the table when pglint knows it, else the index itself
-    "drop-index-not-concurrent": [rf"ACCESS EXCLUSIVE lock on {REL}:", rf"^Dropping index {REL} "],
+    "drop-index-not-concurrent": [rf"^Dropping \d+ indexes of {REL} \(", rf"ACCESS EXCLUSIVE lock on {REL}:", rf"^Dropping index {REL} "],
     "reindex-not-concurrent": [rf"^REINDEX \w+ {REL} blocks"],
     # locks
     "access-exclusive-then-slow": [rf"earlier in the transaction on {REL} is still held"],
-    "check-without-not-valid": [rf"scans all of {REL} while"],
-    "column-type-change": [rf"^Changing {COLREL} from"],
-    "fk-without-not-valid": [rf"validates every row of {REL} while"],
+    "check-without-not-valid": [rf"^Adding \d+ check constraints to {REL} \(", rf"scans all of {REL} while"],
+    "column-type-change": [rf"rewrites all of {REL} and rebuilds", rf"^Changing {COLREL} from"],
+    "fk-without-not-valid": [rf"^Adding \d+ foreign keys to {REL} \(", rf"validates every row of {REL} while"],
     "lock-table": [rf" on {REL} and holds it"],
-    "missing-lock-timeout": [rf"waits for [A-Z ]+? on {REL} with no lock_timeout"],
-    "set-not-null-scan": [rf"^SET NOT NULL on {COLREL} scans"],
+    "missing-lock-timeout": [rf"the first for [A-Z ]+? on {REL}:", rf"waits for [A-Z ]+? on {REL} with no lock_timeout"],
+    "set-not-null-scan": [rf"^SET NOT NULL on \d+ columns of {REL} \(", rf"^SET NOT NULL on {COLREL} scans"],
     "table-rewrite-command": [rf" rewrites {REL} and all its indexes"],
     "validate-in-same-transaction": [rf" scans {REL} while"],
     "volatile-default": [rf"^Adding {COLREL} with"],
@@ -54,11 +54,11 @@ TARGET = {
     "runpython-holds-locks": [rf" on {REL} is held"],
     # compat: the old application code still running breaks on the existing relation
     "add-unique-may-fail": [rf" on {REL} fails if"],
-    "not-null-column-without-default": [rf"^Adding {COLREL} as NOT NULL"],
-    "not-null-default-dropped": [rf"NOT NULL column {COLREL} makes"],
-    "drop-column": [rf"^Dropping {COLREL} breaks"],
+    "not-null-column-without-default": [rf"^Adding \d+ columns to {REL} as NOT NULL", rf"^Adding {COLREL} as NOT NULL"],
+    "not-null-default-dropped": [rf"NOT NULL columns of {REL} \(", rf"NOT NULL column {COLREL} makes"],
+    "drop-column": [rf"^Dropping \d+ columns of {REL} \(", rf"^Dropping {COLREL} breaks"],
     "drop-table": [rf"^Dropping {REL} breaks"],
-    "rename-column": [rf"^Renaming {COLREL} to"],
+    "rename-column": [rf"^Renaming \d+ columns of {REL} \(", rf"^Renaming {COLREL} to"],
     "rename-table": [rf"^Renaming {REL} to"],
     # partitioning
     "attach-partition-scan": [rf"^Attaching {REL} to"],

@@ -160,7 +160,9 @@ impl Engine {
                 catalog.apply(node, origin);
                 continue;
             }
-            let effects = crate::locks::effects(node, catalog, self.settings.pg_version);
+            let mut effects = crate::locks::effects(node, catalog, self.settings.pg_version);
+            // A `DROP INDEX IF EXISTS` of an index the schema does not have locks nothing.
+            effects.forget_absent_indexes(node, catalog, file);
             let cache = checks::StmtCache::default();
             let mut ctx = StmtCtx {
                 migration: m,
