@@ -505,7 +505,7 @@ impl<'a> Replay<'a> {
             .into_iter()
             .filter(|f| !config.ignores(&f.file.name, f.rule))
             .collect();
-        let kept = group::merge(incident::fold(kept), GroupScope::Migration);
+        let kept = group::merge(incident::fold(kept, migration), GroupScope::Migration);
         let engine = self.engine;
         let (run_wide, kept): (Vec<Finding>, Vec<Finding>) = kept
             .into_iter()

@@ -98,10 +98,10 @@ COMMIT;
     let f = &found[0];
     assert_eq!(
         f.message(),
-        "2 statements do slow work while the ACCESS EXCLUSIVE lock taken earlier in the \
-         transaction on shop_order is still held (builds index shop_order_ref_6f1a and builds \
-         index shop_order_ref_6f1a_like): every read and write of shop_order waits for all of \
-         them, until COMMIT"
+        "While ACCESS EXCLUSIVE on shop_order, taken earlier in the transaction, is still \
+         held, this migration builds index shop_order_ref_6f1a and builds index \
+         shop_order_ref_6f1a_like: every read and write of shop_order waits for all of it, \
+         until COMMIT"
     );
     assert_eq!(related_lines(f), [2, 4], "the lock, and the second build");
 }
@@ -172,9 +172,9 @@ COMMIT;
     );
     assert!(
         found[0].message().starts_with(
-            "2 statements do slow work while the ACCESS EXCLUSIVE lock taken earlier in the \
-             transaction on shop_customer is still held (rewrites a table and validates foreign \
-             key shop_order_customer_id_fk row by row)"
+            "While ACCESS EXCLUSIVE on shop_customer, taken earlier in the transaction, is \
+             still held, this migration rewrites a table and validates foreign key \
+             shop_order_customer_id_fk row by row:"
         ),
         "{}",
         found[0].message()
@@ -183,7 +183,7 @@ COMMIT;
     assert_eq!(related_lines(f), [4]);
     assert_eq!(
         f.related[0].label,
-        "shop_order is still locked while this statement validates foreign key \
+        "shop_order is locked here too, until COMMIT, while this statement validates foreign key \
          shop_order_customer_id_fk row by row"
     );
 }

@@ -320,7 +320,8 @@ fn the_readme_config_lints_staged_django_migrations() {
             && report.contains("Failed")
             && report.contains("warehouse/migrations/0002_stock_changes.py")
             && report.contains("column-type-change")
-            && report.contains("is still locked while this statement builds index"),
+            && report
+                .contains("is locked here too, until COMMIT, while this statement builds index"),
         "{report}"
     );
     assert!(!report.contains("0001_initial.py"), "{report}");

@@ -207,9 +207,16 @@ fn json() {
         "message",
         "help",
         "django_operation",
+        "related",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
+    // Each related place, with its own file, position and label.
+    let related = &value["findings"][0]["related"][0];
+    assert_eq!(related["path"], "shop/migrations/0001_initial.sql");
+    assert_eq!(related["line"], 5);
+    assert_eq!(related["label"], "shop_order is created here");
+    assert_eq!(value["findings"][2]["related"], serde_json::json!([]));
     snapshot("report__json", &text);
 }
 

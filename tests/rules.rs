@@ -328,6 +328,9 @@ fn group_texts_use_the_findings_placeholders() {
         if let Some(by) = &group.by {
             assert!(has(by), "{}: no placeholder {by}", rule.id);
         }
+        for name in &group.lists {
+            assert!(has(name), "{}: no placeholder {name} to list", rule.id);
+        }
         for text in [
             Some(&group.message),
             group.help.as_ref(),

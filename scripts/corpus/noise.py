@@ -39,7 +39,7 @@ TARGET = {
     "drop-index-not-concurrent": [rf"^Dropping \d+ indexes of {REL} \(", rf"ACCESS EXCLUSIVE lock on {REL}:", rf"^Dropping index {REL} "],
     "reindex-not-concurrent": [rf"^REINDEX \w+ {REL} blocks"],
     # locks
-    "access-exclusive-then-slow": [rf"earlier in the transaction on {REL} is still held"],
+    "access-exclusive-then-slow": [rf"^While ACCESS EXCLUSIVE on {REL}(?:,| and )", rf"earlier in the transaction on {REL} is still held"],
     "check-without-not-valid": [rf"^Adding \d+ check constraints to {REL} \(", rf"scans all of {REL} while"],
     "column-type-change": [rf"rewrites all of {REL} and rebuilds", rf"^Changing {COLREL} from"],
     "fk-without-not-valid": [rf"^Adding \d+ foreign keys to {REL} \(", rf"validates every row of {REL} while"],
@@ -55,7 +55,7 @@ TARGET = {
     # compat: the old application code still running breaks on the existing relation
     "add-unique-may-fail": [rf" on {REL} fails if"],
     "not-null-column-without-default": [rf"^Adding \d+ columns to {REL} as NOT NULL", rf"^Adding {COLREL} as NOT NULL"],
-    "not-null-default-dropped": [rf"NOT NULL columns of {REL} \(", rf"NOT NULL column {COLREL} makes"],
+    "not-null-default-dropped": [rf"NOT NULL columns \({COLREL}", rf"NOT NULL column {COLREL} makes"],
     "drop-column": [rf"^Dropping \d+ columns of {REL} \(", rf"^Dropping {COLREL} breaks"],
     "drop-table": [rf"^Dropping {REL} breaks"],
     "rename-column": [rf"^Renaming \d+ columns of {REL} \(", rf"^Renaming {COLREL} to"],

@@ -1,9 +1,11 @@
 //! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
 //!
 //! Each finding is `{"rule", "severity", "path", "line", "column", "end_line", "end_column",
-//! "message", "help", "django_operation"}`; `help` and `django_operation` are `null` when
-//! absent. Lines and columns are 1-based, columns count characters (not bytes), and the end
-//! is exclusive (it equals the start for an empty span). The summary is
+//! "message", "help", "django_operation", "related"}`; `help` and `django_operation` are
+//! `null` when absent; `related` lists the finding's other places (the other statements of a
+//! group, the statement that took a lock), each `{"path", "line", "column", "end_line",
+//! "end_column", "label"}`. Lines and columns are 1-based, columns count characters (not
+//! bytes), and the end is exclusive (it equals the start for an empty span). The summary is
 //! `{"files", "errors", "warnings", "infos"}`.
 
 use std::io::{self, Write};
@@ -45,12 +47,46 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
         ("django_operation", f.operation.as_deref().into()),
     ];
     out.write_all(b"    {")?;
-    for (i, (key, value)) in fields.into_iter().enumerate() {
+    write_fields(out, &fields, "      ")?;
+    out.write_all(b",\n      \"related\": [")?;
+    for (i, r) in f.related.iter().enumerate() {
+        let (start, end) = (
+            r.file.lines.line_col(&r.file.text, r.span.start),
+            r.file.lines.line_col(&r.file.text, r.span.end),
+        );
+        let fields = [
+            ("path", Value::Str(&r.file.name)),
+            ("line", Value::Num(start.line)),
+            ("column", Value::Num(start.column)),
+            ("end_line", Value::Num(end.line)),
+            ("end_column", Value::Num(end.column)),
+            ("label", Value::Str(&r.label)),
+        ];
         out.write_all(if i == 0 {
-            b"\n      \""
+            b"\n        {"
         } else {
-            b",\n      \""
+            b",\n        {"
         })?;
+        write_fields(out, &fields, "          ")?;
+        out.write_all(b"\n        }")?;
+    }
+    if !f.related.is_empty() {
+        out.write_all(b"\n      ")?;
+    }
+    out.write_all(b"]\n    }")
+}
+
+/// The fields of an object, each on a line of its own at `indent`, as `serde_json`'s pretty
+/// printer writes them (the caller writes the braces).
+fn write_fields(
+    out: &mut impl Write,
+    fields: &[(&str, Value<'_>)],
+    indent: &str,
+) -> io::Result<()> {
+    for (i, (key, value)) in fields.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(indent.as_bytes())?;
+        out.write_all(b"\"")?;
         out.write_all(key.as_bytes())?;
         out.write_all(b"\": ")?;
         match value {
@@ -59,7 +95,7 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
             Value::Null => out.write_all(b"null")?,
         }
     }
-    out.write_all(b"\n    }")
+    Ok(())
 }
 
 /// A JSON string with what the input may hold made inert ([`inert::json`]); ordinary text is

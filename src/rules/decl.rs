@@ -75,8 +75,12 @@ pub struct GroupDecl {
     pub by: Option<String>,
     /// The placeholder listed over the group's findings, as `{items}`.
     pub items: String,
+    /// Placeholders that, in the group's texts, list their values over the group's findings
+    /// (each once) instead of holding the first finding's.
+    #[serde(default)]
+    pub lists: Vec<String>,
     /// The message of a group of two or more findings: the first finding's placeholders, with
-    /// `{count}` (how many findings) and `{items}` (the listed values, each once).
+    /// `{count}` (how many places) and `{items}` (the listed values, each once).
     pub message: String,
     /// The help of a group, when the single finding's names only one of them.
     #[serde(default)]

@@ -80,26 +80,45 @@ pub fn merge(findings: Vec<Finding>, scope: GroupScope) -> Vec<Finding> {
 /// Makes `head` the finding of its whole group.
 fn absorb(head: &mut Finding, members: Vec<Finding>, scope: GroupScope) {
     let Some(group) = group_of(head) else { return };
-    let count = members.len() + 1;
-    let mut items: Vec<String> = Vec::new();
+    // Places, not findings: one statement may raise several (one per locked table, say).
+    let mut spans: Vec<(&str, crate::span::Span)> = Vec::new();
     for f in std::iter::once(&*head).chain(&members) {
-        if let Some(v) = var(f, &group.items)
-            && !items.iter().any(|i| i == v)
-        {
-            items.push(v.to_string());
+        if !spans.contains(&(&f.file.name, f.span)) {
+            spans.push((&f.file.name, f.span));
         }
     }
+    let count = spans.len();
+    let distinct = |name: &str| -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        for f in std::iter::once(&*head).chain(&members) {
+            if let Some(v) = var(f, name)
+                && !values.iter().any(|i| i == v)
+            {
+                values.push(v.to_string());
+            }
+        }
+        values
+    };
+    let items = distinct(&group.items);
+    let lists: Vec<(String, String)> = group
+        .lists
+        .iter()
+        .map(|name| (name.clone(), list(&distinct(name))))
+        .collect();
     let places = match scope {
         GroupScope::Migration => usize::MAX,
         GroupScope::Run => RUN_GROUP_PLACES - 1,
     };
     let mut related = std::mem::take(&mut head.related);
     for f in members.iter().take(places) {
-        related.push(Related {
-            file: f.file.clone(),
-            span: f.span,
-            label: f.label().map(|l| l.into_owned()).unwrap_or_default(),
-        });
+        let here = |r: &Related| r.file.name == f.file.name && r.span == f.span;
+        if f.span != head.span && !related.iter().any(here) {
+            related.push(Related {
+                file: f.file.clone(),
+                span: f.span,
+                label: f.label().map(|l| l.into_owned()).unwrap_or_default(),
+            });
+        }
         for r in &f.related {
             let same = |o: &Related| o.file.name == r.file.name && o.span == r.span;
             if !related.iter().any(same) {
@@ -115,6 +134,11 @@ fn absorb(head: &mut Finding, members: Vec<Finding>, scope: GroupScope) {
     if let Text::Rule { vars, grouped, .. } = &mut head.text {
         let mut all = std::mem::take(vars).into_vec();
         all.retain(|(k, _)| *k != "count" && *k != "items");
+        for (k, v) in all.iter_mut() {
+            if let Some((_, listed)) = lists.iter().find(|(name, _)| name == k) {
+                *v = listed.clone();
+            }
+        }
         all.push(("count", count.to_string()));
         all.push(("items", list(&items)));
         *vars = all.into_boxed_slice();

@@ -99,6 +99,17 @@ pub fn existed_before(catalog: &Catalog, file: FileId, table: &QualifiedName) ->
 /// build, a validation or NOT NULL scan, a rewrite; or any data change (`INSERT`, `UPDATE`,
 /// `DELETE`, which may read other tables).
 pub fn is_slow(node: &NodeEnum, fx: &Effects, existing: impl Fn(&QualifiedName) -> bool) -> bool {
+    // An ALTER TABLE of a table created in this file works on its rows, which are few or none;
+    // the other tables it reads are the ones its foreign keys reference, looked up once per
+    // row of it.
+    if let NodeEnum::AlterTableStmt(at) = node
+        && at
+            .relation
+            .as_ref()
+            .is_some_and(|rv| !existing(&QualifiedName::from_range_var(rv)))
+    {
+        return false;
+    }
     fx.scans
         .iter()
         .chain(&fx.rewrites)

@@ -47,7 +47,7 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         } else {
             "the new type is not binary-compatible with the old one"
         };
-        let change = format!("{} from {old_text} to {new}", cmd.name);
+        let change = format!("{table}.{} from {old_text} to {new}", cmd.name);
         hits.push(
             Hit::at(ctx.type_span(tn))
                 .label("type")

@@ -164,9 +164,16 @@ pub fn not_null_default_dropped(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         let Some(added) = not_null_with_default(ctx, &table, &cmd.name) else {
             continue;
         };
+        // An existing column whose default this migration set itself (Django's AlterField to
+        // NOT NULL: SET DEFAULT, UPDATE, SET NOT NULL, DROP DEFAULT): the old code never relied
+        // on that default, and it lists the column in its INSERTs anyway.
+        if added.is_none() && default_set_earlier_here(ctx, &table, &cmd.name) {
+            continue;
+        }
         let drop = ctx.find_name("drop", ctx.find_name(&cmd.name, ctx.stmt.span.start).end);
         let mut hit = Hit::at(drop)
             .label("drop")
+            .var("key", format!("{table}.{}", cmd.name))
             .var("table", table.to_string())
             .var("column", cmd.name.clone());
         if let Some(span) = added {
@@ -174,6 +181,17 @@ pub fn not_null_default_dropped(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         }
         hits.push(hit);
     }
+}
+
+/// Whether an earlier statement of this migration gave `column` of `table` a default.
+fn default_set_earlier_here(ctx: &StmtCtx<'_>, table: &QualifiedName, column: &str) -> bool {
+    ctx.earlier_alters(table).any(|(_, at)| {
+        ast::alter_cmds(at).any(|cmd| {
+            ast::is_cmd(cmd, AlterTableType::AtColumnDefault)
+                && cmd.def.is_some()
+                && cmd.name == column
+        })
+    })
 }
 
 /// Whether `column` is NOT NULL with a default just before this statement; `Some(span)` of

@@ -9,15 +9,15 @@ use crate::rules::history::{existed_before, is_slow};
 
 /// Slow work while an earlier statement of the same transaction holds ACCESS EXCLUSIVE on an
 /// existing table: the table stays locked for all of it. One hit per locked table at each
-/// slow statement (the engine reports a table's hits in one migration as one finding). A
-/// statement that takes ACCESS EXCLUSIVE on that table itself blocks it anyway: its own rule
-/// tells that story, so it is not reported here.
+/// slow statement; the engine reports them all, for one migration, as one finding. A table
+/// that the slow statement locks ACCESS EXCLUSIVE itself is blocked anyway: its own rule tells
+/// that story, so it is left out here.
 pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let existing = |t: &crate::schema::QualifiedName| existed_before(ctx.catalog, ctx.file, t);
     if !ctx.stmt.in_transaction || !is_slow(ctx.node, ctx.effects, existing) {
         return;
     }
-    let (work, fix) = slow_work(ctx);
+    let mut work = None;
     for held in ctx
         .history
         .held
@@ -25,12 +25,16 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         .filter(|h| h.mode == LockMode::AccessExclusive)
         .filter(|h| ctx.effects.mode_of(&h.table) != Some(LockMode::AccessExclusive))
     {
+        let (work, fix) = work.get_or_insert_with(|| slow_work(ctx));
+        let table = held.table.to_string();
         hits.push(
             Hit::at(first_line(ctx))
                 .label("slow")
-                .var("table", held.table.to_string())
+                // The locked table, for the engine (see `crate::rules::incident`).
+                .var(crate::rules::incident::HELD_TABLES, table.clone())
+                .var("table", table)
                 .var("work", work.clone())
-                .var("fix", fix)
+                .var("fix", *fix)
                 .related("lock", ctx.file, held.span),
         );
     }

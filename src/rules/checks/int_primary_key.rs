@@ -48,6 +48,8 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             None => "bigint".to_string(),
         };
         let mut hit = type_hit(ctx, col)
+            .var("kind", "key")
+            .var("key", format!("{}.{}", col.table, col.name))
             .var("reason", format!("{role}: its values run out at {max}"))
             .var("limit", max)
             .var("suggested", suggested);
@@ -214,7 +216,9 @@ fn narrower_foreign_keys(ctx: &StmtCtx<'_>, columns: &[TypedColumn<'_>], hits: &
             }
         };
         hits.push(
-            hit.var("reason", format!("but it references {ref_table}.{} of type {ref_type}: larger ids cannot be stored", referenced[0]))
+            hit.var("kind", "reference")
+                .var("key", format!("{table}.{}", referencing[0]))
+                .var("reason", format!("but it references {ref_table}.{} of type {ref_type}: larger ids cannot be stored", referenced[0]))
                 .var("limit", limit)
                 .var("suggested", ref_type)
                 .var("children", ""),

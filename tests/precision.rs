@@ -1,0 +1,59 @@
+//! False positives found by the blind audit of real Django projects' migrations (NOISE.md),
+//! each reduced to the Django-shaped SQL that raised it, with the neighbour that must still be
+//! reported.
+
+mod common;
+
+use common::{lint_enabling_after, rule_ids};
+
+const EXISTING: &str =
+    "CREATE TABLE \"shop_order\" (\"id\" bigint PRIMARY KEY, \"tax_rate\" numeric(10, 2) NULL);
+CREATE TABLE \"shop_item\" (\"id\" bigint PRIMARY KEY);
+";
+
+fn lint(sql: &str) -> Vec<String> {
+    rule_ids(&lint_enabling_after(Some(EXISTING), ("0002.sql", sql), ""))
+}
+
+#[test]
+fn foreign_keys_of_a_table_created_in_the_migration_are_no_slow_work() {
+    // pretix 0138: CreateModel GiftCard (its FKs validated against an empty table) after an
+    // ALTER TABLE of an existing table in the same transaction.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_item\" ADD COLUMN \"note\" text NULL;
+CREATE TABLE \"shop_giftcard\" (\"id\" bigint PRIMARY KEY, \"order_id\" bigint NOT NULL);
+ALTER TABLE \"shop_giftcard\" ADD CONSTRAINT \"shop_giftcard_order_id_fk\" FOREIGN KEY (\"order_id\") REFERENCES \"shop_order\" (\"id\") DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX \"shop_giftcard_order_id_idx\" ON \"shop_giftcard\" (\"order_id\");
+COMMIT;
+";
+    assert!(!lint(sql).iter().any(|r| r == "access-exclusive-then-slow"));
+    // The same foreign key on an existing table does scan it.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_item\" ADD COLUMN \"note\" text NULL;
+ALTER TABLE \"shop_item\" ADD COLUMN \"order_id\" bigint NULL;
+ALTER TABLE \"shop_item\" ADD CONSTRAINT \"shop_item_order_id_fk\" FOREIGN KEY (\"order_id\") REFERENCES \"shop_order\" (\"id\") DEFERRABLE INITIALLY DEFERRED;
+COMMIT;
+";
+    assert!(lint(sql).iter().any(|r| r == "access-exclusive-then-slow"));
+}
+
+#[test]
+fn a_default_the_migration_set_itself_on_an_existing_column_can_be_dropped() {
+    // pretix 0007: AlterField(null=False, default=0) of an existing column. The old code lists
+    // the column in its INSERTs and never relied on a default it did not have.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_order\" ALTER COLUMN \"tax_rate\" SET DEFAULT 0.00;
+UPDATE \"shop_order\" SET \"tax_rate\" = 0.00 WHERE \"tax_rate\" IS NULL; SET CONSTRAINTS ALL IMMEDIATE;
+ALTER TABLE \"shop_order\" ALTER COLUMN \"tax_rate\" SET NOT NULL;
+ALTER TABLE \"shop_order\" ALTER COLUMN \"tax_rate\" DROP DEFAULT;
+COMMIT;
+";
+    assert!(!lint(sql).iter().any(|r| r == "not-null-default-dropped"));
+    // AddField(default=…) of a new column: the old code omits it from its INSERTs.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_order\" ADD COLUMN \"paid\" boolean DEFAULT false NOT NULL;
+ALTER TABLE \"shop_order\" ALTER COLUMN \"paid\" DROP DEFAULT;
+COMMIT;
+";
+    assert!(lint(sql).iter().any(|r| r == "not-null-default-dropped"));
+}
