@@ -297,7 +297,12 @@ pub fn lint_paths<'s>(
                     }
                     let report = roles[position] == Role::Reported;
                     let found = match squashes.snapshot_for(position) {
-                        Some(_) => replay.push_aside(position, &m, report),
+                        Some(_) => {
+                            replay.only_syntax_errors = squashes.is_covered(position);
+                            let found = replay.push_aside(position, &m, report);
+                            replay.only_syntax_errors = false;
+                            found
+                        }
                         None => replay.push(&m, report),
                     };
                     handoff.file(found, m);
@@ -310,6 +315,14 @@ pub fn lint_paths<'s>(
         });
         handoff.flush();
     });
+    if squashes.covered_count() > 0 {
+        inert::eprint_message(&format!(
+            "pglint: note: {} squashed migration(s) lie beside every migration they replace: \
+             only their syntax errors are reported (their operations are reported in the \
+             migrations they replace)",
+            squashes.covered_count()
+        ));
+    }
     let (findings, files, locks) = replay.finish();
     Ok(Outcome {
         findings,
@@ -423,6 +436,9 @@ struct Replay<'a> {
     /// end, and where in `findings` the findings of the file they start in lie.
     run_wide: Vec<Finding>,
     run_wide_at: Option<(usize, usize)>,
+    /// Set while a squash whose originals are all linted too is pushed: only its syntax
+    /// errors are news (see [`crate::squash::Schedule::is_covered`]).
+    only_syntax_errors: bool,
 }
 
 impl<'a> Replay<'a> {
@@ -441,6 +457,7 @@ impl<'a> Replay<'a> {
             set_aside: std::collections::HashMap::new(),
             run_wide: Vec::new(),
             run_wide_at: None,
+            only_syntax_errors: false,
         }
     }
 
@@ -501,9 +518,11 @@ impl<'a> Replay<'a> {
         // Inline suppressions first, so one whose finding the config hides is not "unused".
         let found = crate::suppress::apply(self.engine, migration, found);
         let config = self.config;
+        let only_syntax_errors = self.only_syntax_errors;
         let kept: Vec<Finding> = found
             .into_iter()
             .filter(|f| !config.ignores(&f.file.name, f.rule))
+            .filter(|f| !only_syntax_errors || f.rule == crate::rules::SYNTAX_ERROR)
             .collect();
         let kept = group::merge(incident::fold(kept, migration), GroupScope::Migration);
         let engine = self.engine;

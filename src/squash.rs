@@ -36,6 +36,9 @@ fn leading_number(name: &str) -> Option<u64> {
 pub struct Schedule {
     /// squash position → position before which its schema is taken.
     snapshot_at: HashMap<usize, usize>,
+    /// The squashes every migration of which lies beside them: whatever they do is done, and
+    /// reported, in those files.
+    covered: std::collections::HashSet<usize>,
 }
 
 impl Schedule {
@@ -52,8 +55,12 @@ impl Schedule {
             })
             .collect();
         let mut snapshot_at = HashMap::new();
+        let mut covered = std::collections::HashSet::new();
         if squashes.is_empty() {
-            return Schedule { snapshot_at };
+            return Schedule {
+                snapshot_at,
+                covered,
+            };
         }
         // Folder → (position, number) of each numbered file in it, so the search is per folder.
         let mut numbered: HashMap<&Path, Vec<(usize, u64)>> = HashMap::new();
@@ -78,8 +85,38 @@ impl Schedule {
             if let Some(earliest) = replaced.min() {
                 snapshot_at.insert(squash, earliest.min(squash));
             }
+            // Each number in range is a file beside it, or inside an older squash beside it
+            // that it replaces.
+            let spans: Vec<(u64, u64)> = siblings
+                .iter()
+                .filter(|&&(at, _)| at != squash)
+                .map(|&(at, n)| {
+                    path_of(&inputs[at])
+                        .and_then(replaced_range)
+                        .unwrap_or((n, n))
+                })
+                .filter(|&(a, b)| first <= a && b <= last)
+                .collect();
+            if (first..=last).all(|n| spans.iter().any(|&(a, b)| (a..=b).contains(&n))) {
+                covered.insert(squash);
+            }
         }
-        Schedule { snapshot_at }
+        Schedule {
+            snapshot_at,
+            covered,
+        }
+    }
+
+    /// Whether every migration the squash at `squash` replaces is among the inputs: its
+    /// operations are theirs, reported there (Django runs the squash only where none of them
+    /// ran, a database that does not have their tables yet).
+    pub fn is_covered(&self, squash: usize) -> bool {
+        self.covered.contains(&squash)
+    }
+
+    /// How many squashes are covered (see [`Schedule::is_covered`]).
+    pub fn covered_count(&self) -> usize {
+        self.covered.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -153,6 +190,20 @@ mod tests {
         assert_eq!(s.snapshot_for(4), Some(4));
         assert_eq!(s.snapshots_before(0).collect::<Vec<_>>(), vec![1]);
         assert_eq!(s.snapshot_for(3), None);
+        // Both of a/'s originals are there; only one of b/'s.
+        assert!(s.is_covered(1));
+        assert!(!s.is_covered(4));
+    }
+
+    #[test]
+    fn an_older_squash_covers_the_numbers_it_replaces() {
+        let s = Schedule::of(&inputs(&[
+            "a/0001_squashed_0003_x.sql",
+            "a/0004_y.sql",
+            "a/0001_squashed_0003_x_squashed_0004_y.sql",
+        ]));
+        assert!(s.is_covered(2));
+        assert!(!s.is_covered(0), "its originals 0001-0003 are not there");
     }
 
     #[test]

@@ -123,3 +123,34 @@ fn each_apps_squash_is_matched_with_its_own_originals() {
     assert_eq!(code, 1, "{out}{err}");
     assert_only_the_later_index_is_reported(&out, &["shop", "blog", "solo"]);
 }
+
+#[test]
+fn a_squash_beside_all_its_originals_reports_only_its_syntax_errors() {
+    let t = TempDir::new("squash-covered");
+    write_app(&t, "app");
+    // Its findings duplicate those of its originals, linted in the same run; a syntax error
+    // is still its own.
+    let broken = format!("{}\nSELEC 1;\n", squash());
+    t.write("sql/app/0001_squashed_0002_book.sql", &broken);
+    let (_, out, err) = run_in(t.path(), &["--format", "compact", "sql"]);
+    let squash_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("sql/app/0001_squashed_0002_book.sql"))
+        .collect();
+    assert_eq!(squash_lines.len(), 1, "{out}");
+    assert!(squash_lines[0].contains("error[syntax-error]"), "{out}");
+    assert!(
+        err.contains("1 squashed migration(s) lie beside every migration they replace"),
+        "{err}"
+    );
+
+    // Without 0001_initial.sql the squash is the only record of it: reported in full.
+    std::fs::remove_file(t.path().join("sql/app/0001_initial.sql")).unwrap();
+    let (_, out, err) = run_in(t.path(), &["--format", "compact", "sql"]);
+    let squash_lines = out
+        .lines()
+        .filter(|l| l.starts_with("sql/app/0001_squashed_0002_book.sql"))
+        .count();
+    assert!(squash_lines > 1, "{out}");
+    assert!(!err.contains("squashed migration(s)"), "{err}");
+}
