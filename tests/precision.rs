@@ -57,3 +57,16 @@ COMMIT;
 ";
     assert!(lint(sql).iter().any(|r| r == "not-null-default-dropped"));
 }
+
+#[test]
+fn a_scan_under_a_held_lock_that_no_other_rule_reports_is_still_reported() {
+    // django-oscar order/0016: a second ADD COLUMN with a CHECK scans the table under the
+    // ACCESS EXCLUSIVE lock the first one took; no rule of its own reports that scan.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_item\" ADD COLUMN \"cancelled\" boolean DEFAULT false NOT NULL;
+ALTER TABLE \"shop_item\" ALTER COLUMN \"cancelled\" DROP DEFAULT;
+ALTER TABLE \"shop_item\" ADD COLUMN \"allocated\" integer NULL CHECK (\"allocated\" >= 0);
+COMMIT;
+";
+    assert!(lint(sql).iter().any(|r| r == "access-exclusive-then-slow"));
+}

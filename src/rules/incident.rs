@@ -104,6 +104,8 @@ pub fn fold(mut findings: Vec<Finding>, m: &Migration) -> Vec<Finding> {
                     && block_of(o) == block_of(&findings[i])
             });
             match owner {
+                // The statement's own finding tells it: it blocks the table itself.
+                Some(j) if findings[j].statement == findings[i].statement => {}
                 Some(j) => {
                     let label = still_locked(&findings[i], &table);
                     let (file, span) = (findings[i].file.clone(), findings[i].span);

@@ -9,9 +9,9 @@ use crate::rules::history::{existed_before, is_slow};
 
 /// Slow work while an earlier statement of the same transaction holds ACCESS EXCLUSIVE on an
 /// existing table: the table stays locked for all of it. One hit per locked table at each
-/// slow statement; the engine reports them all, for one migration, as one finding. A table
-/// that the slow statement locks ACCESS EXCLUSIVE itself is blocked anyway: its own rule tells
-/// that story, so it is left out here.
+/// slow statement; the engine reports them all, for one migration, as one finding, and drops
+/// the hit when the statement's own finding already says it blocks that table (see
+/// `crate::rules::incident`).
 pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     let existing = |t: &crate::schema::QualifiedName| existed_before(ctx.catalog, ctx.file, t);
     if !ctx.stmt.in_transaction || !is_slow(ctx.node, ctx.effects, existing) {
@@ -23,7 +23,6 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         .held
         .iter()
         .filter(|h| h.mode == LockMode::AccessExclusive)
-        .filter(|h| ctx.effects.mode_of(&h.table) != Some(LockMode::AccessExclusive))
     {
         let (work, fix) = work.get_or_insert_with(|| slow_work(ctx));
         let table = held.table.to_string();
