@@ -1,7 +1,7 @@
 """A seeded random sample of the findings noise.py's run kept, for the blind audit of NOISE.md.
 
 Usage (from the repository root, after noise.py --pglint ...):
-    python3 scripts/corpus/audit_sample.py [--seed 14] [--n 60] [--corpus target/corpus/out]
+    python3 scripts/corpus/audit_sample.py [--seed 14] [--n 60] [--corpus target/corpus/out] [--lint-dir DIR]
 
 Prints each finding (project, file, line, rule, message, related places) with the SQL lines of
 its statement, so each can be judged on its own: acted on, true but dismissible, or false.
@@ -19,8 +19,9 @@ def main():
     ap.add_argument("--corpus", default="target/corpus/out")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--n", type=int, default=60)
+    ap.add_argument("--lint-dir", default=None, help="where noise.py kept the JSON (default <corpus>/../lint)")
     args = ap.parse_args()
-    lint_dir = os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "lint")
+    lint_dir = args.lint_dir or os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "lint")
     findings = []
     for name in sorted(os.listdir(lint_dir)):
         if not name.endswith(".json"):
