@@ -70,3 +70,32 @@ COMMIT;
 ";
     assert!(lint(sql).iter().any(|r| r == "access-exclusive-then-slow"));
 }
+
+#[test]
+fn the_help_says_when_a_commit_between_does_not_help() {
+    // The slow statement locks the table ACCESS EXCLUSIVE itself: splitting the migration
+    // leaves it just as blocking; making it cheap is what helps.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_item\" ADD COLUMN \"note\" text NULL;
+ALTER TABLE \"shop_item\" ADD COLUMN \"allocated\" integer NULL CHECK (\"allocated\" >= 0);
+COMMIT;
+";
+    let found = lint_enabling_after(Some(EXISTING), ("0002.sql", sql), "");
+    let f = found
+        .iter()
+        .find(|f| f.rule == "access-exclusive-then-slow")
+        .expect("the scan under the held lock is reported");
+    let help = f.help().unwrap();
+    assert!(help.contains("a commit alone does not help"), "{help}");
+    assert!(help.contains("NOT VALID"), "{help}");
+    // A plain data change after the lock: committing between is the fix.
+    let sql = "BEGIN;
+ALTER TABLE \"shop_item\" ADD COLUMN \"note\" text NULL;
+UPDATE \"shop_item\" SET \"note\" = '';
+COMMIT;
+";
+    let found = lint_enabling_after(Some(EXISTING), ("0002.sql", sql), "");
+    let help = found[0].help().unwrap().into_owned();
+    assert!(help.starts_with("Commit between the two"), "{help}");
+    assert!(!help.contains("does not help"), "{help}");
+}

@@ -24,7 +24,16 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         .iter()
         .filter(|h| h.mode == LockMode::AccessExclusive)
     {
-        let (work, fix) = work.get_or_insert_with(|| slow_work(ctx));
+        let (work, then) = work.get_or_insert_with(|| slow_work(ctx));
+        // A statement that locks the table ACCESS EXCLUSIVE itself blocks it whatever came
+        // before: committing between the two does not help, making it cheap does.
+        let fix = match ctx.effects.mode_of(&held.table) {
+            Some(LockMode::AccessExclusive) if !ctx.effects.rewrites.is_empty() => {
+                SELF_REWRITE.to_string()
+            }
+            Some(LockMode::AccessExclusive) => SELF_SCAN.to_string(),
+            _ => then.to_string(),
+        };
         let table = held.table.to_string();
         hits.push(
             Hit::at(first_line(ctx))
@@ -33,11 +42,14 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
                 .var(crate::rules::incident::HELD_TABLES, table.clone())
                 .var("table", table)
                 .var("work", work.clone())
-                .var("fix", *fix)
+                .var("fix", fix)
                 .related("lock", ctx.file, held.span),
         );
     }
 }
+
+const SELF_REWRITE: &str = "avoid its rewrite, since it locks the table ACCESS EXCLUSIVE itself and a commit alone does not help: add a new column, backfill it in batches and switch over";
+const SELF_SCAN: &str = "make it cheap, since it locks the table ACCESS EXCLUSIVE itself for its scan and a commit alone does not help: add a CHECK or foreign key NOT VALID and validate it in a later transaction, and SET NOT NULL only after a validated CHECK";
 
 /// What the slow statement does, in words, and what to do with it once the quick change is
 /// committed on its own.
