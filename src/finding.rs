@@ -161,36 +161,16 @@ impl Text {
 impl Finding {
     pub fn message(&self) -> Cow<'_, str> {
         match &self.text {
-            Text::Rule {
-                decl,
-                vars,
-                grouped,
-                ..
-            } => {
-                let template = match (grouped, &decl.group) {
-                    (true, Some(g)) => &g.message,
-                    _ => &decl.message,
-                };
-                Cow::Owned(fill(template, vars))
-            }
+            Text::Rule { .. } => self
+                .rule_text(|d| Some(&d.message), |g| Some(&g.message))
+                .unwrap_or_default(),
             Text::Given(g) => Cow::Borrowed(&g.message),
         }
     }
 
     pub fn help(&self) -> Option<Cow<'_, str>> {
         match &self.text {
-            Text::Rule {
-                decl,
-                vars,
-                grouped,
-                ..
-            } => {
-                let template = match (grouped, &decl.group) {
-                    (true, Some(g)) => g.help.as_ref().unwrap_or(&decl.help),
-                    _ => &decl.help,
-                };
-                Some(Cow::Owned(fill(template, vars)))
-            }
+            Text::Rule { .. } => self.rule_text(|d| Some(&d.help), |g| g.help.as_ref()),
             Text::Given(g) => g.help.as_deref().map(Cow::Borrowed),
         }
     }
@@ -198,20 +178,32 @@ impl Finding {
     /// What to do instead, in Django terms.
     pub fn django(&self) -> Option<Cow<'_, str>> {
         match &self.text {
-            Text::Rule {
-                decl,
-                vars,
-                grouped,
-                ..
-            } => {
-                let template = match (grouped, &decl.group) {
-                    (true, Some(g)) => g.django.as_ref().or(decl.django.as_ref()),
-                    _ => decl.django.as_ref(),
-                };
-                template.map(|t| Cow::Owned(fill(t, vars)))
-            }
+            Text::Rule { .. } => self.rule_text(|d| d.django.as_ref(), |g| g.django.as_ref()),
             Text::Given(g) => g.django.as_deref().map(Cow::Borrowed),
         }
+    }
+
+    /// One of a rule finding's texts, filled: the rule's `group:` one for a finding that
+    /// stands for several, when the group has its own, else the single finding's.
+    fn rule_text(
+        &self,
+        single: impl Fn(&'static RuleDecl) -> Option<&'static String>,
+        group: impl Fn(&'static crate::rules::decl::GroupDecl) -> Option<&'static String>,
+    ) -> Option<Cow<'_, str>> {
+        let Text::Rule {
+            decl,
+            vars,
+            grouped,
+            ..
+        } = &self.text
+        else {
+            return None;
+        };
+        let template = match (grouped, &decl.group) {
+            (true, Some(g)) => group(g).or_else(|| single(decl)),
+            _ => single(decl),
+        };
+        template.map(|t| Cow::Owned(fill(t, vars)))
     }
 
     /// The short text on the primary span.
