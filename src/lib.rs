@@ -6,6 +6,7 @@
 pub mod advisor;
 pub mod cli;
 pub mod config;
+mod context_order;
 pub mod django;
 pub mod finding;
 mod growth;

@@ -211,9 +211,11 @@ enum Role {
     Reported,
 }
 
-/// Loads, parses (in parallel) and lints the inputs: schema dumps and context files are
-/// replayed first, then the paths in order (those `--changed-since` does not select are
-/// replayed as context where they stand). Fails only when `--changed-since` cannot ask git.
+/// Loads, parses (in parallel) and lints the inputs: schema dumps are replayed first, then
+/// context files and the paths in order (see [`crate::context_order`]: a path is never also
+/// context, and context after a path of its folder is replayed after it; the paths
+/// `--changed-since` does not select are replayed as context where they stand). Fails only
+/// when `--changed-since` cannot ask git.
 ///
 /// With `streamed`, each reported file's findings go there as soon as the file is linted,
 /// and the outcome holds none.
@@ -235,15 +237,13 @@ pub fn lint_paths<'s>(
             .into_iter()
             .map(|i| (i, Role::Schema)),
     );
-    ordered.extend(
-        source::expand(&to_inputs(&args.context))
-            .into_iter()
-            .map(|i| (i, Role::Context)),
-    );
-    for input in source::expand(&to_inputs(&args.paths)) {
-        let role = match (&changed, &input) {
-            (Some(changed), Ok(Input::Path(p))) if !changed.contains(p) => Role::Context,
-            _ => Role::Reported,
+    let context = source::expand(&to_inputs(&args.context));
+    let targets = source::expand(&to_inputs(&args.paths));
+    for (input, target) in crate::context_order::interleave(context, targets) {
+        let role = match (target, &changed, &input) {
+            (false, _, _) => Role::Context,
+            (true, Some(changed), Ok(Input::Path(p))) if !changed.contains(p) => Role::Context,
+            (true, _, _) => Role::Reported,
         };
         ordered.push((input, role));
     }

@@ -31,13 +31,17 @@ pub fn run(args: &LocksArgs) -> u8 {
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
     let to_inputs = |paths: &[std::path::PathBuf]| source::inputs(paths, stdin_name);
     let context = source::expand(&to_inputs(&args.context));
-    let reported = source::expand(&to_inputs(&args.paths));
-    let n_context = context.len();
-    let (migrations, errors) = crate::lint::load_and_parse(context.into_iter().chain(reported));
+    let targets = source::expand(&to_inputs(&args.paths));
+    // A target is never also context, and context after it in its folder comes after it.
+    let (inputs, reported): (Vec<_>, Vec<bool>) =
+        crate::context_order::interleave(context, targets)
+            .into_iter()
+            .unzip();
+    let (migrations, errors) = crate::lint::load_and_parse(inputs.into_iter());
     let files = analyze(
         migrations
             .into_iter()
-            .map(|(position, m)| (m, position >= n_context)),
+            .map(|(position, m)| (m, reported[position])),
         pg_version,
     );
     let stdout = std::io::stdout();
