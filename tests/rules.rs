@@ -349,3 +349,30 @@ fn group_texts_use_the_findings_placeholders() {
         }
     }
 }
+
+/// A brace in a rule's text is a `{placeholder}` (lower-case letters and `_`) or a literal
+/// written `{{`/`}}`: a Python dict written with single braces would be taken for a
+/// placeholder and shown as `<'options': …>` in the docs.
+#[test]
+fn rule_texts_use_braces_only_for_placeholders() {
+    use pglint::rules::template::placeholders;
+    for rule in registry::rules() {
+        let mut texts = vec![&rule.message, &rule.help];
+        texts.extend(rule.django.as_ref());
+        texts.extend(rule.labels.values());
+        if let Some(g) = &rule.group {
+            texts.push(&g.message);
+            texts.extend(g.help.as_ref());
+            texts.extend(g.django.as_ref());
+        }
+        for text in texts {
+            for name in placeholders(text) {
+                assert!(
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{}: `{{{name}}}` is not a placeholder; write literal braces as {{{{ }}}}",
+                    rule.id
+                );
+            }
+        }
+    }
+}
