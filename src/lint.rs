@@ -171,6 +171,17 @@ fn check(args: &CheckArgs) -> u8 {
     crate::report::human::eprint_diagnostics(
         outcome.errors.iter().map(|e| e as &dyn miette::Diagnostic),
     );
+    if outcome.files == 0 && outcome.errors.is_empty() {
+        // Every given file was left out: say so, or a clean exit reads as a clean migration.
+        let why = match &args.changed_since {
+            Some(reference) => format!(
+                "none of the given files changed since {reference} (git sees no change in them, \
+                 or ignores them); the others were replayed as context"
+            ),
+            None => "every given file was replayed as context".to_string(),
+        };
+        inert::eprint_message(&format!("pglint: nothing was linted: {why}"));
+    }
     exit_code(
         !outcome.errors.is_empty(),
         &summary,

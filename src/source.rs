@@ -62,6 +62,16 @@ pub enum InputError {
         at: SourceSpan,
     },
 
+    #[error("{path}: this is Python, not SQL")]
+    #[diagnostic(
+        code(pglint::input::python_file),
+        help(
+            "a Django migration is linted through Django: `pglint django {path}` renders its SQL \
+             with sqlmigrate (or lint the output of `python manage.py sqlmigrate APP NAME`)"
+        )
+    )]
+    PythonFile { path: String },
+
     #[error("{path}: the directory holds no .sql file")]
     #[diagnostic(
         code(pglint::input::no_sql_files),
@@ -124,6 +134,15 @@ fn expand_path(path: &Path, out: &mut Vec<Result<Input, InputError>>) {
         }
     };
     if !meta.is_dir() {
+        // Named explicitly (a folder's walk takes only *.sql): a migration .py read as SQL
+        // would be a wall of syntax errors, or, for `pglint locks`, silently nothing.
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("py"))
+        {
+            out.push(Err(InputError::PythonFile { path: shown }));
+            return;
+        }
         out.push(Ok(Input::Path(path.to_path_buf())));
         return;
     }

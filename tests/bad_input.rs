@@ -585,3 +585,30 @@ fn bad_configs_and_selections_are_located_usage_errors() {
     assert!(stderr(&out).contains("dir.yaml"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+/// A Django migration `.py` named as input is not read as SQL (a wall of syntax errors, or,
+/// for `pglint locks`, nothing at all): it is an input error that points at `pglint django`.
+#[test]
+fn a_python_migration_given_as_sql_points_at_pglint_django() {
+    let t = common::TempDir::new("python-input");
+    t.write(
+        "shop/migrations/0002_x.py",
+        "from django.db import migrations\n",
+    );
+    t.write("ok.sql", "SELECT 1;\n");
+    for args in [
+        &["shop/migrations/0002_x.py", "ok.sql"][..],
+        &["locks", "shop/migrations/0002_x.py"][..],
+    ] {
+        let (code, _, err) = common::run_in(t.path(), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("shop/migrations/0002_x.py: this is Python, not SQL"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("pglint django shop/migrations/0002_x.py"),
+            "{err}"
+        );
+    }
+}

@@ -346,3 +346,21 @@ CREATE INDEX \"invoices_status_idx\" ON \"invoices\" (\"status\");\n",
         "invoices exists before:\n{out}"
     );
 }
+
+#[test]
+fn changed_since_that_selects_nothing_says_so() {
+    let t = TempDir::new("changed-nothing");
+    let dir = t.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    t.write("m/0001_initial.sql", CREATE);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    let (code, out, err) = run_in(dir, &["--changed-since", "HEAD", "m"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("No file was linted"), "{out}");
+    assert!(!out.contains("No problems found"), "{out}");
+    assert!(
+        err.contains("pglint: nothing was linted: none of the given files changed since HEAD"),
+        "{err}"
+    );
+}

@@ -151,8 +151,12 @@ pub fn eprint_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a dyn Diag
     }
 }
 
-/// `1 error, 3 warnings in 2 files`, or `No problems found in 2 files`.
+/// `1 error, 3 warnings in 2 files`, `No problems found in 2 files`, or `No file was linted`
+/// (stderr says why: the inputs could not be read, or none was selected).
 pub fn summary_line(s: &Summary) -> String {
+    if s.files == 0 && counts_text(s).is_none() {
+        return "No file was linted".to_string();
+    }
     let files = plural(s.files, "file", "files");
     match counts_text(s) {
         None => format!("No problems found in {files}"),
@@ -408,6 +412,7 @@ mod tests {
         };
         assert_eq!(summary_line(&s(2, 0, 0, 0)), "No problems found in 2 files");
         assert_eq!(summary_line(&s(1, 0, 0, 0)), "No problems found in 1 file");
+        assert_eq!(summary_line(&s(0, 0, 0, 0)), "No file was linted");
         assert_eq!(
             summary_line(&s(2, 1, 3, 0)),
             "1 error, 3 warnings in 2 files"
