@@ -171,6 +171,7 @@ fn django_bridge() {
     a_project_that_exits_while_loading_is_named(&project);
     squashed_migrations_follow_djangos_plan(&project, &server);
     changed_since_selects_changed_migration_files(&project);
+    a_relative_python_is_found_from_the_current_directory(&project, &work);
     // Last: it migrates a database of its own.
     server
         .connect("postgres")
@@ -617,4 +618,30 @@ fn a_schema_dump_of_the_migrated_project_seeds_the_catalog(p: &Project, bin: &Pa
         "the dump loads cleanly: {}",
         stderr(&out)
     );
+}
+
+/// The README's pre-commit example with `manage.py` in a subfolder: `--python .venv/bin/python`
+/// names the venv from where pglint runs, not from the project's folder.
+fn a_relative_python_is_found_from_the_current_directory(p: &Project, work: &Path) {
+    let venv = Path::new(&p.python).parent().unwrap().parent().unwrap();
+    let link = work.join(".venv");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(venv, &link).unwrap();
+    let target = format!("project/{SKU}");
+    let out = Command::new(env!("CARGO_BIN_EXE_pglint"))
+        .args(["django", "--python", ".venv/bin/python", "--manage-py"])
+        .arg("project/manage.py")
+        .args(["--format", "json", &target])
+        .current_dir(work)
+        .env_remove("DJANGO_SETTINGS_MODULE")
+        .env_remove("VIRTUAL_ENV")
+        .env("PGLINT_DJANGO_PGHOST", &p.host)
+        .env("PGLINT_DJANGO_PGPORT", p.port.to_string())
+        .env("PGLINT_DJANGO_PGDATABASE", "pglint_django")
+        .output()
+        .expect("run pglint");
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["summary"]["files"], 1, "{v}");
+    let _ = std::fs::remove_file(&link);
 }

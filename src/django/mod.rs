@@ -189,6 +189,14 @@ fn find_manage_py(dir: &Path) -> Option<PathBuf> {
 
 fn python(args: &DjangoArgs) -> PathBuf {
     if let Some(p) = &args.python {
+        // A path like `.venv/bin/python` is the user's, from where they run pglint; the
+        // helper runs in the project's folder, where it would name another file. A bare name
+        // (`python3`) is looked up on the PATH.
+        if p.is_relative() && p.components().count() > 1 {
+            return std::env::current_dir()
+                .map(|cwd| cwd.join(p))
+                .unwrap_or_else(|_| p.clone());
+        }
         return p.clone();
     }
     if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
