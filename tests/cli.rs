@@ -141,6 +141,16 @@ fn json_has_the_documented_shape() {
             .contains("SHARE lock on shop_order")
     );
     assert!(f["help"].as_str().unwrap().contains("CONCURRENTLY"));
+    assert!(
+        f["django"]
+            .as_str()
+            .unwrap()
+            .contains("AddIndexConcurrently")
+    );
+    assert_eq!(
+        f["docs_url"],
+        "https://github.com/pglint/pglint/blob/main/docs/rules/index-not-concurrent.md"
+    );
     assert!(f["django_operation"].is_null());
     assert_eq!(
         v["summary"],

@@ -206,6 +206,8 @@ fn json() {
         "end_column",
         "message",
         "help",
+        "django",
+        "docs_url",
         "django_operation",
         "related",
     ];

@@ -1,8 +1,8 @@
 //! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
 //!
 //! Each finding is `{"rule", "severity", "path", "line", "column", "end_line", "end_column",
-//! "message", "help", "django_operation", "related"}`; `help` and `django_operation` are
-//! `null` when absent; `related` lists the finding's other places (the other statements of a
+//! "message", "help", "django", "docs_url", "django_operation", "related"}`; `help`,
+//! `django` (the fix in Django terms) and `django_operation` are `null` when absent; `related` lists the finding's other places (the other statements of a
 //! group, the statement that took a lock), each `{"path", "line", "column", "end_line",
 //! "end_column", "label"}`. Lines and columns are 1-based, columns count characters (not
 //! bytes), and the end is exclusive (it equals the start for an empty span). The summary is
@@ -34,6 +34,8 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
     let (start, end) = (f.start(), f.end());
     let message = f.message();
     let help = f.help();
+    let django = f.django();
+    let docs = crate::finding::docs_url(f.rule);
     let fields = [
         ("rule", Value::Str(f.rule)),
         ("severity", Value::Str(f.severity.as_str())),
@@ -44,6 +46,8 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
         ("end_column", Value::Num(end.column)),
         ("message", Value::Str(&message)),
         ("help", help.as_deref().into()),
+        ("django", django.as_deref().into()),
+        ("docs_url", Value::Str(&docs)),
         ("django_operation", f.operation.as_deref().into()),
     ];
     out.write_all(b"    {")?;
