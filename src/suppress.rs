@@ -8,7 +8,7 @@
 
 use crate::config::{self, Target};
 use crate::finding::Finding;
-use crate::parse::{Comment, Migration};
+use crate::parse::{Comment, Migration, PyComment};
 use crate::rules::decl::RuleDecl;
 use crate::rules::{Engine, UNUSED_SUPPRESSION, checks, registry};
 use crate::span::Span;
@@ -30,6 +30,11 @@ pub fn apply_with(
         .comments
         .iter()
         .filter_map(|c| Directive::parse(m, c, rules))
+        .chain(
+            m.py_comments
+                .iter()
+                .filter_map(|c| Directive::from_py(m, c, rules)),
+        )
         .collect();
     if directives.is_empty() {
         return findings;
@@ -66,7 +71,19 @@ pub fn apply_with(
             );
             continue;
         }
-        if !d.file_level && d.target.is_none() {
+        if d.py && !d.file_level && d.operation_line.is_none() {
+            report(
+                d.comment,
+                format!(
+                    "the `# pglint:` comment at line {} of the migration has no operation right \
+                     after it, so it applies to nothing",
+                    d.py_line
+                ),
+                "nothing to apply to",
+            );
+            continue;
+        }
+        if !d.py && !d.file_level && d.target.is_none() {
             report(
                 d.comment,
                 "no statement follows it, so it applies to nothing".to_string(),
@@ -93,6 +110,8 @@ pub fn apply_with(
                     };
                     let place = if d.file_level {
                         "in this file"
+                    } else if d.py {
+                        "in the operation after it"
                     } else {
                         "on the statement it applies to"
                     };
@@ -124,10 +143,12 @@ fn suppress(
     };
     let mut hit = false;
     for (i, d) in directives.iter_mut().enumerate() {
-        if except == Some(i)
-            || d.malformed.is_some()
-            || !(d.file_level || d.target == Some(f.statement))
-        {
+        let covers = d.file_level
+            || match d.operation_line {
+                Some(line) => f.source_line == Some(line),
+                None => d.target == Some(f.statement),
+            };
+        if except == Some(i) || d.malformed.is_some() || !covers {
             continue;
         }
         for id in &mut d.ids {
@@ -160,11 +181,17 @@ fn names_meta_rule(t: Target<'_>) -> bool {
 }
 
 struct Directive<'r> {
+    /// Where it is reported: the comment, or for a `.py` comment the header of its operation.
     comment: Span,
     file_level: bool,
     ids: Vec<Id<'r>>,
     /// The statement a line-level directive applies to.
     target: Option<usize>,
+    /// A `# pglint:` comment of the migration's `.py` file (`pglint django`), at this line.
+    py: bool,
+    py_line: usize,
+    /// For a `.py` comment: the `.py` line of the operation whose findings it covers.
+    operation_line: Option<usize>,
     /// Not a usable directive: span, problem, label.
     malformed: Option<(Span, String, &'static str)>,
 }
@@ -179,12 +206,54 @@ struct Id<'r> {
 impl<'r> Directive<'r> {
     fn parse(m: &Migration, c: &Comment, rules: &'r [RuleDecl]) -> Option<Directive<'r>> {
         let text = c.text.as_str();
-        let after = text.strip_prefix("pglint")?.trim_start();
-        let after = after.strip_prefix(':')?;
         // Offset of `text` in the file: it is the comment's body, trimmed.
         let raw = m.text(c.span);
         let base = c.span.start + raw.find(text).unwrap_or(0);
         let at = |s: &str| base + (s.as_ptr() as usize - text.as_ptr() as usize);
+        let mut d = Self::parse_text(text, c.span, &at, rules)?;
+        if !d.file_level && d.malformed.is_none() {
+            d.target = target_statement(m, c.span);
+        }
+        Some(d)
+    }
+
+    /// A `# pglint:` comment of the migration's `.py` file. Its text is not in the SQL, so it
+    /// is reported at the header of the operation it covers (or the file's first statement).
+    fn from_py(m: &Migration, c: &PyComment, rules: &'r [RuleDecl]) -> Option<Directive<'r>> {
+        let header = c.operation_line.and_then(|line| {
+            m.operations
+                .iter()
+                .find(|o| o.source_line == Some(line))
+                .map(|o| o.span)
+        });
+        let span = header
+            .or_else(|| m.statements.first().map(|s| s.span))
+            .unwrap_or_default();
+        let mut d = Self::parse_text(&c.text, span, &|_| span.start, rules)?;
+        // The offsets of the words are in the .py file: point at the header instead.
+        for id in &mut d.ids {
+            id.span = span;
+        }
+        if let Some(malformed) = &mut d.malformed {
+            malformed.0 = span;
+        }
+        d.py = true;
+        d.py_line = c.line;
+        d.operation_line = c.operation_line;
+        Some(d)
+    }
+
+    /// The directive a comment's text (`pglint: ignore[...]`) states; `at` gives the file
+    /// offset of a piece of `text`.
+    fn parse_text(
+        text: &str,
+        comment: Span,
+        at: &dyn Fn(&str) -> usize,
+        rules: &'r [RuleDecl],
+    ) -> Option<Directive<'r>> {
+        let after = text.strip_prefix("pglint")?.trim_start();
+        let after = after.strip_prefix(':')?;
+        let c_span = comment;
 
         let rest = after.trim_start();
         let word_len = rest
@@ -192,17 +261,20 @@ impl<'r> Directive<'r> {
             .unwrap_or(rest.len());
         let word = &rest[..word_len];
         let mut d = Directive {
-            comment: c.span,
+            comment: c_span,
             file_level: word == "ignore-file",
             ids: Vec::new(),
             target: None,
+            py: false,
+            py_line: 0,
+            operation_line: None,
             malformed: None,
         };
         if word != "ignore" && word != "ignore-file" {
             let span = Span::new(at(rest), at(rest) + word.len().max(1).min(rest.len()));
             let shown = if word.is_empty() { rest } else { word };
             d.malformed = Some((
-                if word.is_empty() { c.span } else { span },
+                if word.is_empty() { c_span } else { span },
                 format!(
                     "`pglint: {shown}` is not a directive; use `pglint: ignore[rule-id]` for one statement or `pglint: ignore-file[rule-id]` for the file"
                 ),
@@ -233,9 +305,6 @@ impl<'r> Directive<'r> {
                     used: false,
                 });
             }
-        }
-        if !d.file_level {
-            d.target = target_statement(m, c.span);
         }
         Some(d)
     }

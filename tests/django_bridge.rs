@@ -162,6 +162,7 @@ fn django_bridge() {
     };
 
     findings_name_the_py_file_operation_and_line(&project);
+    py_comments_suppress_the_operation_after_them(&project);
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
@@ -204,9 +205,15 @@ fn findings_name_the_py_file_operation_and_line(p: &Project) {
         "{found:#?}"
     );
     // The db_index=True index is Django's deferred SQL, built while ADD COLUMN's ACCESS
-    // EXCLUSIVE lock is held (one finding for both): no operation header, no line.
+    // EXCLUSIVE lock is held (one finding for both): it belongs to the AddField that asked
+    // for it, and points at that operation's line.
     assert!(
-        has(&found, SKU, "access-exclusive-then-slow", ""),
+        has(
+            &found,
+            SKU,
+            "access-exclusive-then-slow",
+            &format!("deferred from Add field sku to product ({SKU}:{sku_line})")
+        ),
         "{found:#?}"
     );
     assert!(
@@ -644,4 +651,52 @@ fn a_relative_python_is_found_from_the_current_directory(p: &Project, work: &Pat
     let v = json(&out);
     assert_eq!(v["summary"]["files"], 1, "{v}");
     let _ = std::fs::remove_file(&link);
+}
+
+/// `# pglint: ignore[rule] reason` on the line above an operation in the migration `.py`
+/// suppresses that operation's findings, Django's deferred SQL of it included; one that
+/// suppresses nothing is reported (issue 15, point 5).
+fn py_comments_suppress_the_operation_after_them(p: &Project) {
+    let path = p.dir.join(SKU);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let commented = original.replace(
+        "        migrations.AddField(",
+        "        # pglint: ignore[access-exclusive-then-slow] shop_product holds 200 rows\n        \
+         # pglint: ignore[drop-column] nothing of the kind here\n        migrations.AddField(",
+    );
+    assert_ne!(commented, original);
+    std::fs::write(&path, &commented).unwrap();
+    let out = p.pglint(&[SKU, "--format", "json"]);
+    std::fs::write(&path, &original).unwrap();
+    let v = json(&out);
+    let found = findings(&v);
+    // The deferred index under the ADD COLUMN lock was the finding; it is silenced.
+    assert!(
+        !found
+            .iter()
+            .any(|(_, r, _)| r == "access-exclusive-then-slow"),
+        "{found:#?}"
+    );
+    let line = p.line_of(SKU, "migrations.AddField(", "operations");
+    let unused: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unused-suppression")
+        .collect();
+    assert_eq!(unused.len(), 1, "{found:#?}");
+    assert!(
+        unused[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no `drop-column` finding in the operation after it"),
+        "{unused:#?}"
+    );
+    // It points at the operation in the .py (line of the AddField in the original file, one
+    // comment line above which the test inserted two: reported at the operation's own line).
+    assert_eq!(
+        unused[0]["django_operation"],
+        format!("Add field sku to product ({SKU}:{})", line + 2),
+        "{unused:#?}"
+    );
 }

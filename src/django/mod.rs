@@ -13,6 +13,7 @@ mod answer;
 mod helper;
 #[cfg(unix)]
 mod process;
+mod py_comments;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -291,10 +292,25 @@ fn to_migrations(
         let mut migration = parse::parse_file(SourceFile::new(shown.clone(), sql.as_str()));
         if m.target {
             attach_lines(&mut migration, &m, &shown);
+            migration.py_comments = py_suppressions(&m);
         }
         out.push((migration, m.target));
     }
     out
+}
+
+/// The `# pglint:` comments of a target's `.py` file (none when it cannot be read: Django
+/// just did, so that is a race not worth an error).
+fn py_suppressions(m: &MigrationSql) -> Vec<parse::PyComment> {
+    let Some(text) = m
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+    else {
+        return Vec::new();
+    };
+    let lines: Vec<usize> = m.operations.iter().filter_map(|o| o.line).collect();
+    py_comments::read(&text, &lines)
 }
 
 /// Appends ` (file.py:LINE)` to each operation header whose `.py` line is known. The k-th

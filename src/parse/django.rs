@@ -142,8 +142,42 @@ fn mark_deferred(statements: &mut [Statement], operations: &[Operation]) {
         if deferred {
             stmt.deferred = true;
             stmt.operation = None;
+            stmt.deferred_from = origin(stmt, operations);
         }
     }
+}
+
+/// The operation whose deferred SQL `stmt` is, from the Django name of what it creates:
+/// `{table}_{column}_…` of `Add field column to model` / `Alter field column on model`, any
+/// object of a table of `Create model Model`, the `_uniq` of `Alter unique_together for model`.
+fn origin(stmt: &Statement, operations: &[Operation]) -> Option<usize> {
+    let (table, name) = auto_named_object(stmt)?;
+    let of_model = |model: &str| {
+        let model = model.to_ascii_lowercase();
+        table == model || table.ends_with(&format!("_{model}"))
+    };
+    operations.iter().rposition(|op| {
+        let d = &*op.describe;
+        if let Some(rest) = d
+            .strip_prefix("Add field ")
+            .map(|r| r.split_once(" to "))
+            .or_else(|| d.strip_prefix("Alter field ").map(|r| r.split_once(" on ")))
+            .flatten()
+        {
+            let (field, model) = rest;
+            return of_model(model)
+                && (name.starts_with(&format!("{table}_{field}_"))
+                    || name.starts_with(&format!("{table}_{field}_id_")));
+        }
+        if let Some(model) = d.strip_prefix("Create model ") {
+            return of_model(model);
+        }
+        if let Some(rest) = d.strip_prefix("Alter unique_together for ") {
+            let model = rest.split(' ').next().unwrap_or(rest);
+            return of_model(model) && name.ends_with("_uniq");
+        }
+        false
+    })
 }
 
 /// `(table, name)` of an index or constraint created under a Django auto-generated name.

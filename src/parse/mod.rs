@@ -25,6 +25,21 @@ pub struct Migration {
     pub operations: Vec<Operation>,
     /// Every comment outside statements, in file order (suppressions live here).
     pub comments: Vec<Comment>,
+    /// For `pglint django`: the `# pglint: …` comments of the migration's `.py` file, which
+    /// suppress the findings of the operation after them (see [`crate::suppress`]).
+    pub py_comments: Vec<PyComment>,
+}
+
+/// A `# pglint: …` comment in a migration `.py` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyComment {
+    /// The text after `#`, trimmed.
+    pub text: String,
+    /// Its 1-based line in the `.py` file.
+    pub line: usize,
+    /// The `.py` line of the operation right after it (only blank and comment lines between),
+    /// the one whose findings it covers.
+    pub operation_line: Option<usize>,
 }
 
 /// One statement of a migration.
@@ -43,6 +58,10 @@ pub struct Statement {
     pub operation: Option<usize>,
     /// Django's deferred SQL (FK constraints and indexes printed after the last operation).
     pub deferred: bool,
+    /// For deferred SQL: the operation that produced it, when its name tells (the index or
+    /// foreign key of `Add field handled_by to order`, of a `Create model`, of an `Alter
+    /// unique_together`).
+    pub deferred_from: Option<usize>,
 }
 
 /// A statement Postgres refuses to parse.
@@ -95,6 +114,7 @@ pub fn parse_file(file: Arc<SourceFile>) -> Migration {
         statements,
         operations,
         comments,
+        py_comments: Vec::new(),
     }
 }
 
@@ -155,6 +175,7 @@ impl Statement {
             in_transaction: false,
             operation: None,
             deferred: false,
+            deferred_from: None,
         }
     }
 

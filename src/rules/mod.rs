@@ -296,6 +296,11 @@ impl Engine {
             .collect();
         let stmt = m.statements.get(index);
         let operation = stmt.and_then(|s| m.operation_of(s));
+        // Django's deferred SQL belongs to the operation that asked for it.
+        let origin = stmt
+            .and_then(|s| s.deferred_from)
+            .and_then(|k| m.operations.get(k))
+            .filter(|_| operation.is_none());
         Finding {
             rule: &decl.id,
             severity,
@@ -307,9 +312,11 @@ impl Engine {
                 vars: hit.vars.into_boxed_slice(),
                 grouped: false,
             },
-            operation: operation.map(|o| o.describe.clone()),
+            operation: operation.map(|o| o.describe.clone()).or_else(|| {
+                origin.map(|o| std::sync::Arc::from(format!("deferred from {}", o.describe)))
+            }),
             related,
-            source_line: operation.and_then(|o| o.source_line),
+            source_line: operation.or(origin).and_then(|o| o.source_line),
             statement: index,
             statement_span: stmt.map_or(hit.span, |s| s.span),
         }
