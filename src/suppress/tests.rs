@@ -272,3 +272,65 @@ fn documented_examples() {
         assert_eq!(lint(&decl.docs.good), Vec::<String>::new());
     }
 }
+
+/// A migration with two Django operations whose `.py` lines are 10 and 20, and `# pglint:`
+/// comments of its `.py` file.
+fn with_py_comments(comments: &[(&str, usize, Option<usize>)]) -> Migration {
+    let mut m = parse(
+        "BEGIN;\n--\n-- Add field a to t\n--\nALTER TABLE t ADD COLUMN a int;\n--\n-- Add field b to t\n--\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\n",
+    );
+    m.operations[0].source_line = Some(10);
+    m.operations[1].source_line = Some(20);
+    m.py_comments = comments
+        .iter()
+        .map(|&(text, line, operation_line)| crate::parse::PyComment {
+            text: text.to_string(),
+            line,
+            operation_line,
+        })
+        .collect();
+    m
+}
+
+#[test]
+fn a_py_comment_covers_the_findings_of_its_operation_only() {
+    let e = engine();
+    let m = with_py_comments(&[("pglint: ignore[syntax-error] known", 9, Some(10))]);
+    // Statements 1 and 2 are the two ADD COLUMNs, under the operations of lines 10 and 20.
+    let findings = vec![finding_on(&e, &m, 1), finding_on(&e, &m, 2)];
+    let kept = apply(&e, &m, findings);
+    assert_eq!(
+        kept.iter().map(|f| f.statement).collect::<Vec<_>>(),
+        [2],
+        "only the operation after the comment"
+    );
+}
+
+#[test]
+fn a_py_comment_that_suppresses_nothing_or_precedes_no_operation_is_reported() {
+    let e = engine();
+    let m = with_py_comments(&[
+        ("pglint: ignore[syntax-error] nothing here", 19, Some(20)),
+        ("pglint: ignore[syntax-error] at the end", 25, None),
+        ("pglint: ignroe[syntax-error]", 8, Some(10)),
+    ]);
+    let kept = apply(&e, &m, Vec::new());
+    let messages: Vec<String> = kept.iter().map(|f| f.message().into_owned()).collect();
+    assert_eq!(kept.len(), 3, "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|t| t.contains("no `syntax-error` finding in the operation after it")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|t| t.contains("line 25 of the migration has no operation right after it")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|t| t.contains("is not a directive")),
+        "{messages:#?}"
+    );
+}
