@@ -99,3 +99,39 @@ COMMIT;
     assert!(help.starts_with("Commit between the two"), "{help}");
     assert!(!help.contains("does not help"), "{help}");
 }
+
+#[test]
+fn a_type_change_that_can_fail_on_existing_values_says_so() {
+    // Issue 15, point 10: a varchar shrink (or any narrowing) also fails on long values.
+    let context = "CREATE TABLE \"shop_customer\" (\"id\" bigint PRIMARY KEY, \"name\" varchar(200) NOT NULL, \"zip\" varchar(20) NULL, \"visits\" bigint NOT NULL, \"qty\" integer NOT NULL);\n";
+    let message = |sql: &str| -> String {
+        let found = lint_enabling_after(Some(context), ("0002.sql", sql), "");
+        let f = found
+            .iter()
+            .find(|f| f.rule == "column-type-change")
+            .unwrap_or_else(|| panic!("{:?}", rule_ids(&found)));
+        f.message().into_owned()
+    };
+    let shrink = message("ALTER TABLE \"shop_customer\" ALTER COLUMN \"name\" TYPE varchar(100);");
+    assert!(
+        shrink.ends_with(
+            "and it fails (rolling the whole migration back) if shop_customer holds a longer value"
+        ),
+        "{shrink}"
+    );
+    let parse = message(
+        "ALTER TABLE \"shop_customer\" ALTER COLUMN \"zip\" TYPE integer USING \"zip\"::integer;",
+    );
+    assert!(
+        parse.contains("a value that does not parse as the new type"),
+        "{parse}"
+    );
+    let narrower = message("ALTER TABLE \"shop_customer\" ALTER COLUMN \"visits\" TYPE integer;");
+    assert!(
+        narrower.contains("a value out of the new range"),
+        "{narrower}"
+    );
+    // Widening an integer rewrites the table but cannot fail.
+    let widen = message("ALTER TABLE \"shop_customer\" ALTER COLUMN \"qty\" TYPE bigint;");
+    assert!(!widen.contains("fails"), "{widen}");
+}

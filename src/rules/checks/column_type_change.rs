@@ -47,7 +47,20 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         } else {
             "the new type is not binary-compatible with the old one"
         };
-        let change = format!("{table}.{} from {old_text} to {new}", cmd.name);
+        // Existing values the new type cannot hold make it fail, too (a known old type only).
+        let fails = old
+            .as_deref()
+            .and_then(|o| super::narrowing::narrowing(o, &new));
+        let may_fail = fails.map_or_else(String::new, |what| {
+            format!(", and it fails (rolling the whole migration back) if {table} holds {what}")
+        });
+        let change = match fails {
+            Some(_) => format!(
+                "{table}.{} from {old_text} to {new} (which can fail)",
+                cmd.name
+            ),
+            None => format!("{table}.{} from {old_text} to {new}", cmd.name),
+        };
         hits.push(
             Hit::at(ctx.type_span(tn))
                 .label("type")
@@ -56,7 +69,8 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
                 .var("column", cmd.name.clone())
                 .var("old", old_text)
                 .var("new", new)
-                .var("reason", reason),
+                .var("reason", reason)
+                .var("may_fail", may_fail),
         );
     }
 }

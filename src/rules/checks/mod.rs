@@ -17,6 +17,7 @@ mod index_not_concurrent;
 mod indexes;
 mod int_primary_key;
 mod matview;
+mod narrowing;
 mod normalization;
 mod not_valid;
 mod partitioning;
