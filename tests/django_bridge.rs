@@ -164,6 +164,7 @@ fn django_bridge() {
     findings_name_the_py_file_operation_and_line(&project);
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
+    context_that_cannot_render_is_a_warning(&project);
     bad_settings_and_no_database_are_clear_errors(&project);
     output_that_looks_like_an_answer_is_not_the_answer(&project);
     a_migration_missing_from_the_answer_is_an_error(&project);
@@ -319,14 +320,32 @@ fn one_broken_migration_does_not_stop_the_others(p: &Project) {
         "the migration before the broken one is still linted: {found:#?}"
     );
     assert_eq!(v["summary"]["files"], 2, "{found:#?}");
-    // Linting only what comes after it still says the earlier one failed, as context.
-    let out = p.pglint(&[RESERVED]);
-    assert_eq!(out.status.code(), Some(2));
+}
+
+/// On a fresh database, 0003's AlterUniqueTogether cannot render (Django looks the constraint
+/// up in the database). Linting only what comes after it, 0003 is context: a warning names
+/// it, and the run goes on (no exit code 2).
+fn context_that_cannot_render_is_a_warning(p: &Project) {
+    let out = p.pglint(&[RESERVED, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("warehouse/migrations/0003_remove_stock_unique_together.py: sqlmigrate")
-            && err.contains("replayed as context"),
+        err.contains(&format!(
+            "pglint django: warning: {BROKEN}: cannot render its SQL (sqlmigrate warehouse \
+             0003_remove_stock_unique_together failed: ValueError: Found wrong number (0) of \
+             constraints"
+        )) && err.contains("replayed as nothing"),
         "stderr: {err}"
+    );
+    assert!(!err.contains("pglint django: error"), "stderr: {err}");
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|(p, r, _)| p == RESERVED && r == "missing-lock-timeout"),
+        "{found:#?}"
     );
 }
 

@@ -7,7 +7,8 @@
 //! `.py` file. The earlier migrations are replayed as context; the targets are linted and
 //! reported under their `.py` names, each finding's operation followed by `(file.py:LINE)`.
 //! Django's errors (settings, database, one migration's sqlmigrate) name the migration, the
-//! rest is still linted, and the exit code is 2.
+//! rest is still linted, and the exit code is 2; an earlier (context) migration whose SQL
+//! cannot be rendered is only a warning: it is replayed as nothing.
 
 mod answer;
 mod helper;
@@ -58,12 +59,14 @@ pub fn run(args: &DjangoArgs) -> u8 {
         }
     };
     let mut migrations = Vec::new();
+    let mut warnings = Vec::new();
     let mut notes = Vec::new();
     if !targets.is_empty() {
         match ask_django(args, &targets) {
             Ok(answer) => {
                 let gaps = answer::gaps(&answer, &targets);
-                migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
+                migrations =
+                    to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
                 errors.extend(gaps);
             }
             Err(e) => errors.push(e),
@@ -99,6 +102,9 @@ pub fn run(args: &DjangoArgs) -> u8 {
     let _ = out.flush();
     for n in &notes {
         inert::eprint_message(&format!("pglint django: note: {n}"));
+    }
+    for w in &warnings {
+        inert::eprint_message(&format!("pglint django: warning: {w}"));
     }
     for e in &errors {
         // Django's words, and the migrations' names.
@@ -247,12 +253,14 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each
-/// operation's `.py` line appended to its description; collects Django's errors, and a note
-/// for each target that Django's plan does not apply (not linted, not an error).
+/// operation's `.py` line appended to its description; collects Django's errors, a warning for
+/// each context migration whose SQL cannot be rendered (replayed as nothing), and a note for
+/// each target that Django's plan does not apply (not linted, not an error).
 fn to_migrations(
     answer: Answer,
     targets: &[Target],
     errors: &mut Vec<String>,
+    warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) -> Vec<(parse::Migration, bool)> {
     if let Some(e) = answer.error {
@@ -281,9 +289,11 @@ fn to_migrations(
             if m.target {
                 errors.push(format!("{shown}: {why}"));
             } else {
-                errors.push(format!(
-                    "{shown}: {why} (an earlier migration, replayed as context: the schema \
-                     misses what it does)"
+                // Context only: say what the schema then lacks, and lint the rest (on a fresh
+                // database, a third-party migration that looks a constraint up cannot render).
+                warnings.push(format!(
+                    "{shown}: cannot render its SQL ({why}): replayed as nothing, so the \
+                     findings after it may miss what it changes"
                 ));
             }
             continue;

@@ -138,9 +138,12 @@ fn a_target_the_plan_skips_is_answered_and_noted_not_linted() {
         reason: "Django's plan uses shop.0001_squashed_0002_a, which replaces it, instead".into(),
     });
     assert_eq!(answer::gaps(&answer, &targets), Vec::<String>::new());
-    let (mut errors, mut notes) = (Vec::new(), Vec::new());
-    let migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
-    assert!(errors.is_empty(), "{errors:?}");
+    let (mut errors, mut warnings, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let migrations = to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(
+        errors.is_empty() && warnings.is_empty(),
+        "{errors:?} {warnings:?}"
+    );
     assert_eq!(
         notes,
         [format!(
@@ -160,6 +163,44 @@ fn a_target_the_plan_skips_is_answered_and_noted_not_linted() {
         reason: "replaced".into(),
     });
     assert_eq!(answer::gaps(&answer, &targets).len(), 1);
+}
+
+#[test]
+fn context_that_cannot_render_is_a_warning_and_a_target_an_error() {
+    let targets = targets_for(&[B]);
+    let failed = |shown: &str, target: bool| {
+        let mut e = entry("shop", shown, target);
+        e["sql"] = serde_json::Value::Null;
+        e["error"] = "sqlmigrate shop x failed: ValueError: Found wrong number (0)".into();
+        e
+    };
+    let answer = parsed(None, &[], vec![failed(A, false), entry("shop", B, true)]);
+    let (mut errors, mut warnings, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let migrations = to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(
+        errors.is_empty() && notes.is_empty(),
+        "{errors:?} {notes:?}"
+    );
+    assert_eq!(
+        warnings,
+        [format!(
+            "{A}: cannot render its SQL (sqlmigrate shop x failed: ValueError: Found wrong number \
+             (0)): replayed as nothing, so the findings after it may miss what it changes"
+        )]
+    );
+    assert_eq!(migrations.len(), 1);
+    assert!(migrations[0].1, "the target is still linted");
+    // The target itself: an error.
+    let answer = parsed(None, &[], vec![failed(B, true)]);
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        errors,
+        [format!(
+            "{B}: sqlmigrate shop x failed: ValueError: Found wrong number (0)"
+        )]
+    );
 }
 
 #[test]
