@@ -8,9 +8,11 @@
 //! reported under their `.py` names, each finding's operation followed by `(file.py:LINE)`.
 //! Django's errors (settings, database, one migration's sqlmigrate) name the migration, the
 //! rest is still linted, and the exit code is 2; an earlier (context) migration whose SQL
-//! cannot be rendered is only a warning: it is replayed as nothing.
+//! cannot be rendered is only a warning: it is replayed as nothing. What the connection already
+//! sets (`lock_timeout`, the server's version) is taken into the rule settings ([`connection`]).
 
 mod answer;
+mod connection;
 mod helper;
 #[cfg(unix)]
 mod process;
@@ -45,11 +47,10 @@ pub fn run(args: &DjangoArgs) -> u8 {
     crate::report::human::eprint_diagnostics(
         config.warnings.iter().map(|w| w as &dyn miette::Diagnostic),
     );
-    let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
+    let mut settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
         Ok(s) => s,
         Err(e) => return report_error(e),
     };
-    let engine = Engine::new(settings);
     let mut errors: Vec<String> = Vec::new();
     let targets = match targets(args, &mut errors) {
         Ok(t) => t,
@@ -64,6 +65,14 @@ pub fn run(args: &DjangoArgs) -> u8 {
     if !targets.is_empty() {
         match ask_django(args, &targets) {
             Ok(answer) => {
+                if let Some(c) = &answer.connection {
+                    notes.extend(connection::apply(
+                        &mut settings,
+                        &config,
+                        args.pg_version,
+                        c,
+                    ));
+                }
                 let gaps = answer::gaps(&answer, &targets);
                 migrations =
                     to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
@@ -72,6 +81,8 @@ pub fn run(args: &DjangoArgs) -> u8 {
             Err(e) => errors.push(e),
         }
     }
+    // After the answer: the connection may have set lock_timeout and the server's version.
+    let engine = Engine::new(settings);
     let want_locks = args.format == crate::cli::Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let (findings, files, locks) = crate::lint::lint_migrations_with_locks(

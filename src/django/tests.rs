@@ -328,3 +328,116 @@ fn a_child_past_the_timeout_is_killed() {
     assert!(ran.status.is_none() && ran.answer.is_none());
     assert_eq!(ran.output, b"started\n");
 }
+
+fn connected(server_version: Option<u32>, lock_timeout: Option<&str>) -> helper::Connection {
+    helper::Connection {
+        alias: "default".into(),
+        server_version,
+        lock_timeout: lock_timeout.map(str::to_string),
+        lock_timeout_from: lock_timeout
+            .map(|_| "DATABASES['default']['OPTIONS']['options']".into()),
+    }
+}
+
+fn assume_set(settings: &crate::rules::Settings) -> bool {
+    settings
+        .options
+        .get("missing-lock-timeout")
+        .is_some_and(|o| o.bool("assume_set"))
+}
+
+#[test]
+fn a_lock_timeout_on_the_connection_turns_missing_lock_timeout_off() {
+    let config = config::Config::default();
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(assume_set(&settings));
+    assert_eq!(
+        notes,
+        [
+            "lock_timeout is 5s on the connection to the database `default` \
+          (DATABASES['default']['OPTIONS']['options']): missing-lock-timeout is off"
+        ]
+    );
+    // None set: nothing changes, nothing is said.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(15), None));
+    assert!(!assume_set(&settings) && notes.is_empty(), "{notes:?}");
+    // The rule turned off: nothing to say.
+    let mut settings = config
+        .settings(&[], &["missing-lock-timeout".into()], None)
+        .unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn the_configured_assume_set_wins_over_the_connection() {
+    for configured in [false, true] {
+        let mut config = config::Config::default();
+        config.options.insert(
+            "missing-lock-timeout".into(),
+            vec![(
+                "assume_set".into(),
+                crate::rules::decl::OptionValue::Bool(configured),
+            )],
+        );
+        let mut settings = config.settings(&[], &[], None).unwrap();
+        let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+        assert_eq!(assume_set(&settings), configured);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+    // Another option of the rule configured: the connection still sets assume_set.
+    let mut config = config::Config::default();
+    config.options.insert(
+        "missing-lock-timeout".into(),
+        vec![(
+            "per_file".into(),
+            crate::rules::decl::OptionValue::Bool(true),
+        )],
+    );
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(assume_set(&settings));
+    assert!(settings.options["missing-lock-timeout"].bool("per_file"));
+}
+
+#[test]
+fn the_servers_version_is_pg_version_unless_one_is_given() {
+    let config = config::Config::default();
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 17);
+    assert_eq!(
+        notes,
+        [
+            "the database `default` runs PostgreSQL 17: the rules follow PostgreSQL 17 (set \
+          pg_version, or --pg-version, to choose)"
+        ]
+    );
+    // The default already: nothing said.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(
+        &mut settings,
+        &config,
+        None,
+        &connected(Some(crate::rules::DEFAULT_PG_VERSION), None),
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    // Newer than pglint knows: the newest it knows.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(99), None));
+    assert_eq!(settings.pg_version, config::MAX_PG_VERSION);
+    assert!(notes[0].contains("the nearest pglint knows"), "{notes:?}");
+    // --pg-version, or the configuration's pg_version, wins.
+    let mut settings = config.settings(&[], &[], Some(13)).unwrap();
+    let notes = connection::apply(&mut settings, &config, Some(13), &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 13);
+    assert!(notes.is_empty(), "{notes:?}");
+    let mut configured = config::Config::default();
+    configured.pg_version = Some(14);
+    let mut settings = configured.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &configured, None, &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 14);
+    assert!(notes.is_empty(), "{notes:?}");
+}
