@@ -83,7 +83,8 @@ pub struct DjangoArgs {
     /// Skip these rules (ids or family names, comma-separated)
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Target PostgreSQL major version (12 to 18)
+    /// Target PostgreSQL major version (12 to 18; default: the config's `pg_version`, else the
+    /// database server's)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=18))]
     pub pg_version: Option<u32>,
 }

@@ -165,6 +165,8 @@ fn django_bridge() {
     py_comments_suppress_the_operation_after_them(&project);
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
+    context_that_cannot_render_is_a_warning(&project);
+    a_lock_timeout_the_connection_sets_is_not_reported(&project, &server, &work);
     bad_settings_and_no_database_are_clear_errors(&project);
     output_that_looks_like_an_answer_is_not_the_answer(&project);
     a_migration_missing_from_the_answer_is_an_error(&project);
@@ -326,15 +328,117 @@ fn one_broken_migration_does_not_stop_the_others(p: &Project) {
         "the migration before the broken one is still linted: {found:#?}"
     );
     assert_eq!(v["summary"]["files"], 2, "{found:#?}");
-    // Linting only what comes after it still says the earlier one failed, as context.
-    let out = p.pglint(&[RESERVED]);
-    assert_eq!(out.status.code(), Some(2));
+}
+
+/// On a fresh database, 0003's AlterUniqueTogether cannot render (Django looks the constraint
+/// up in the database). Linting only what comes after it, 0003 is context: a warning names
+/// it, and the run goes on (no exit code 2).
+fn context_that_cannot_render_is_a_warning(p: &Project) {
+    let out = p.pglint(&[RESERVED, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("warehouse/migrations/0003_remove_stock_unique_together.py: sqlmigrate")
-            && err.contains("replayed as context"),
+        err.contains(&format!(
+            "pglint django: warning: {BROKEN}: cannot render its SQL (sqlmigrate warehouse \
+             0003_remove_stock_unique_together failed: ValueError: Found wrong number (0) of \
+             constraints"
+        )) && err.contains("replayed as nothing"),
         "stderr: {err}"
     );
+    assert!(!err.contains("pglint django: error"), "stderr: {err}");
+    let v = json(&out);
+    let found = findings(&v);
+    assert_eq!(v["summary"]["files"], 1, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|(p, r, _)| p == RESERVED && r == "missing-lock-timeout"),
+        "{found:#?}"
+    );
+}
+
+/// `DATABASES['default']['OPTIONS'] = {'options': '-c lock_timeout=5s'}` (or a lock_timeout
+/// the database sets for every connection): `missing-lock-timeout` is off, and a note says
+/// why. The configuration's own `assume_set` wins; `SHOW lock_timeout` on the connection is
+/// the truth (an option of 0 on a database that sets it: reported).
+fn a_lock_timeout_the_connection_sets_is_not_reported(
+    p: &Project,
+    server: &pg::Server,
+    work: &Path,
+) {
+    let lock_findings = |out: &Output| {
+        findings(&json(out))
+            .into_iter()
+            .filter(|(_, r, _)| r == "missing-lock-timeout")
+            .count()
+    };
+    let notes = |out: &Output| -> Vec<String> {
+        stderr(out)
+            .lines()
+            .filter(|l| l.starts_with("pglint django: note:"))
+            .map(str::to_string)
+            .collect()
+    };
+    let args = [SKU, "--format", "json"];
+    // Not set: reported, and nothing said (the server is the default pg_version's or set).
+    let out = p.pglint(&args);
+    assert_eq!(lock_findings(&out), 1, "stderr: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("lock_timeout is"),
+        "stderr: {}",
+        stderr(&out)
+    );
+    // Set in OPTIONS.
+    let out = p.pglint_env(&args, &[("PGLINT_TEST_LOCK_TIMEOUT", "5s")]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    assert_eq!(lock_findings(&out), 0, "stderr: {}", stderr(&out));
+    assert!(
+        notes(&out).contains(
+            &"pglint django: note: lock_timeout is 5s on the connection to the database \
+              `default` (DATABASES['default']['OPTIONS']['options']): missing-lock-timeout is off"
+                .to_string()
+        ),
+        "stderr: {}",
+        stderr(&out)
+    );
+    // The configuration says assume_set: false: it wins, quietly.
+    let config = work.join("assume-not-set.pglint.yaml");
+    std::fs::write(
+        &config,
+        "rules:\n  missing-lock-timeout: {severity: info, options: {assume_set: false}}\n",
+    )
+    .unwrap();
+    let out = p.pglint_env(
+        &[&args[..], &["--config", config.to_str().unwrap()]].concat(),
+        &[("PGLINT_TEST_LOCK_TIMEOUT", "5s")],
+    );
+    assert_eq!(lock_findings(&out), 1, "stderr: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("lock_timeout is"),
+        "stderr: {}",
+        stderr(&out)
+    );
+    // Set by the database for every connection, not by the project.
+    let admin = || server.connect("postgres");
+    admin()
+        .batch_execute("CREATE DATABASE pglint_locked")
+        .unwrap();
+    admin()
+        .batch_execute("ALTER DATABASE pglint_locked SET lock_timeout = '3s'")
+        .unwrap();
+    let locked = [("PGLINT_DJANGO_PGDATABASE", "pglint_locked")];
+    let out = p.pglint_env(&args, &locked);
+    assert_eq!(lock_findings(&out), 0, "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "note: lock_timeout is 3s on the connection to the database `default` (the server's"
+        ),
+        "stderr: {}",
+        stderr(&out)
+    );
+    // Turned off again by the project's OPTIONS: what the connection shows wins.
+    let out = p.pglint_env(&args, &[locked[0], ("PGLINT_TEST_LOCK_TIMEOUT", "0")]);
+    assert_eq!(lock_findings(&out), 1, "stderr: {}", stderr(&out));
 }
 
 fn bad_settings_and_no_database_are_clear_errors(p: &Project) {

@@ -8,6 +8,8 @@ pglint's own (stdout only when run by hand, without it): the project's code runs
 process, and what it prints on stdout, at import or at exit, must not pass for the answer:
     {"error": null | "why nothing could be done",
      "django": "5.2.19",
+     "connection": null | {"alias": "default", "server_version": 16 | null,
+                           "lock_timeout": "5s" | null, "lock_timeout_from": str | null},
      "unresolved": [{"path": ..., "error": ...}],
      "skipped": [{"path": ..., "reason": ...}],
      "migrations": [{"app", "name", "module", "path", "target": bool,
@@ -119,6 +121,96 @@ def skipped_by_the_plan(loader, alias):
     return out
 
 
+def options_lock_timeout(options):
+    """The lock_timeout that libpq's `options` string (`-c lock_timeout=5s`, `-clock_timeout=5s`
+    or `--lock-timeout=5s`, backslash-escaped spaces) sets, or None."""
+    if not isinstance(options, str):
+        return None
+    words, word, escaped = [], "", False
+    for ch in options:
+        if escaped:
+            word, escaped = word + ch, False
+        elif ch == "\\":
+            escaped = True
+        elif ch.isspace():
+            if word:
+                words.append(word)
+            word = ""
+        else:
+            word += ch
+    if word:
+        words.append(word)
+    found = None
+    pending = False
+    for w in words:
+        setting = None
+        if pending:
+            setting, pending = w, False
+        elif w == "-c":
+            pending = True
+        elif w.startswith("-c"):
+            setting = w[2:]
+        elif w.startswith("--"):
+            setting = w[2:]
+        if setting and "=" in setting:
+            name, value = setting.split("=", 1)
+            if name.strip().replace("-", "_").lower() == "lock_timeout":
+                found = value.strip()  # the last one wins, as in PostgreSQL
+    return found
+
+
+def is_zero(value):
+    """Whether a lock_timeout value (`0`, `'0s'`, `5s`, `5000`) turns the timeout off."""
+    digits = ""
+    for ch in value.strip().strip("'\""):
+        if ch.isdigit() or ch == ".":
+            digits += ch
+        else:
+            break
+    try:
+        return float(digits) == 0
+    except ValueError:
+        return False
+
+
+def connection_facts(connection, alias):
+    """What the connection `migrate` would use already sets: lock_timeout (the live
+    connection's `SHOW lock_timeout` is the truth, whatever set it; the settings' OPTIONS when
+    it cannot be asked) and the server's major version."""
+    facts = {
+        "alias": alias,
+        "server_version": None,
+        "lock_timeout": None,
+        "lock_timeout_from": None,
+    }
+    try:
+        facts["server_version"] = connection.pg_version // 10000
+    except Exception:  # noqa: BLE001 - a fact less, not an error
+        pass
+    options = (connection.settings_dict.get("OPTIONS") or {}).get("options")
+    configured = options_lock_timeout(options)
+    if configured is not None and is_zero(configured):
+        configured = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            live = cursor.fetchone()[0]
+    except Exception:  # noqa: BLE001
+        live = None
+    where = f"DATABASES['{alias}']['OPTIONS']['options']"
+    if live is None:
+        if configured is not None:
+            facts["lock_timeout"], facts["lock_timeout_from"] = configured, where
+    elif not is_zero(live):
+        facts["lock_timeout"] = live
+        facts["lock_timeout_from"] = (
+            where
+            if configured is not None
+            else "the server's, the database's or the role's settings, or PGOPTIONS"
+        )
+    return facts
+
+
 def answer_channel():
     """The answer's file descriptor, hidden from the project's code before it is imported:
     taken out of the environment, and not inherited by the programs it runs."""
@@ -133,7 +225,14 @@ def answer_channel():
 def main():
     channel = answer_channel()
     request = json.load(sys.stdin)
-    answer = {"error": None, "django": None, "unresolved": [], "skipped": [], "migrations": []}
+    answer = {
+        "error": None,
+        "django": None,
+        "connection": None,
+        "unresolved": [],
+        "skipped": [],
+        "migrations": [],
+    }
     real_stdout = sys.stdout
     # Prints end up with the tracebacks, in the order written (pglint shows their last lines).
     sys.stdout = sys.stderr
@@ -204,6 +303,8 @@ def run(request, answer):
     if connection.vendor != "postgresql":
         answer["error"] = f"the database `{alias}` is {connection.vendor}, not PostgreSQL"
         return
+
+    answer["connection"] = connection_facts(connection, alias)
 
     # What `migrate` uses: squashed migrations swapped in where Django would use them.
     loader = MigrationLoader(connection)

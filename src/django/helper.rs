@@ -26,12 +26,28 @@ pub struct Answer {
     pub error: Option<String>,
     #[allow(dead_code)]
     pub django: Option<String>,
+    /// What the database connection already sets; `None` when the helper stopped before
+    /// connecting.
+    pub connection: Option<Connection>,
     pub unresolved: Vec<Unresolved>,
     /// Targets that Django's plan does not apply (a migration replaced by the squash the plan
     /// uses, or a squash the plan does not use): answered, not linted.
     pub skipped: Vec<Skipped>,
     /// Every migration of the targets' plans, in order; the targets are marked.
     pub migrations: Vec<MigrationSql>,
+}
+
+/// Facts of the `--database` connection, the one `migrate` uses.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Connection {
+    /// The database alias (`default`).
+    pub alias: String,
+    /// The server's major version (`connection.pg_version // 10000`).
+    pub server_version: Option<u32>,
+    /// `SHOW lock_timeout` on the connection when it is not 0 (off): `5s`.
+    pub lock_timeout: Option<String>,
+    /// What sets it: `DATABASES['default']['OPTIONS']['options']`, or the server's settings.
+    pub lock_timeout_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,9 +7,12 @@
 //! `.py` file. The earlier migrations are replayed as context; the targets are linted and
 //! reported under their `.py` names, each finding's operation followed by `(file.py:LINE)`.
 //! Django's errors (settings, database, one migration's sqlmigrate) name the migration, the
-//! rest is still linted, and the exit code is 2.
+//! rest is still linted, and the exit code is 2; an earlier (context) migration whose SQL
+//! cannot be rendered is only a warning: it is replayed as nothing. What the connection already
+//! sets (`lock_timeout`, the server's version) is taken into the rule settings ([`connection`]).
 
 mod answer;
+mod connection;
 mod helper;
 #[cfg(unix)]
 mod process;
@@ -45,11 +48,10 @@ pub fn run(args: &DjangoArgs) -> u8 {
     crate::report::human::eprint_diagnostics(
         config.warnings.iter().map(|w| w as &dyn miette::Diagnostic),
     );
-    let settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
+    let mut settings = match config.settings(&args.select, &args.ignore, args.pg_version) {
         Ok(s) => s,
         Err(e) => return report_error(e),
     };
-    let engine = Engine::new(settings);
     let mut errors: Vec<String> = Vec::new();
     let targets = match targets(args, &mut errors) {
         Ok(t) => t,
@@ -59,17 +61,29 @@ pub fn run(args: &DjangoArgs) -> u8 {
         }
     };
     let mut migrations = Vec::new();
+    let mut warnings = Vec::new();
     let mut notes = Vec::new();
     if !targets.is_empty() {
         match ask_django(args, &targets) {
             Ok(answer) => {
+                if let Some(c) = &answer.connection {
+                    notes.extend(connection::apply(
+                        &mut settings,
+                        &config,
+                        args.pg_version,
+                        c,
+                    ));
+                }
                 let gaps = answer::gaps(&answer, &targets);
-                migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
+                migrations =
+                    to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
                 errors.extend(gaps);
             }
             Err(e) => errors.push(e),
         }
     }
+    // After the answer: the connection may have set lock_timeout and the server's version.
+    let engine = Engine::new(settings);
     let want_locks = args.format == crate::cli::Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let (findings, files, locks) = crate::lint::lint_migrations_with_locks(
@@ -100,6 +114,9 @@ pub fn run(args: &DjangoArgs) -> u8 {
     let _ = out.flush();
     for n in &notes {
         inert::eprint_message(&format!("pglint django: note: {n}"));
+    }
+    for w in &warnings {
+        inert::eprint_message(&format!("pglint django: warning: {w}"));
     }
     for e in &errors {
         // Django's words, and the migrations' names.
@@ -248,12 +265,14 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
 }
 
 /// Parses the answer's SQL into migrations (targets reported, the rest context), with each
-/// operation's `.py` line appended to its description; collects Django's errors, and a note
-/// for each target that Django's plan does not apply (not linted, not an error).
+/// operation's `.py` line appended to its description; collects Django's errors, a warning for
+/// each context migration whose SQL cannot be rendered (replayed as nothing), and a note for
+/// each target that Django's plan does not apply (not linted, not an error).
 fn to_migrations(
     answer: Answer,
     targets: &[Target],
     errors: &mut Vec<String>,
+    warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) -> Vec<(parse::Migration, bool)> {
     if let Some(e) = answer.error {
@@ -282,9 +301,11 @@ fn to_migrations(
             if m.target {
                 errors.push(format!("{shown}: {why}"));
             } else {
-                errors.push(format!(
-                    "{shown}: {why} (an earlier migration, replayed as context: the schema \
-                     misses what it does)"
+                // Context only: say what the schema then lacks, and lint the rest (on a fresh
+                // database, a third-party migration that looks a constraint up cannot render).
+                warnings.push(format!(
+                    "{shown}: cannot render its SQL ({why}): replayed as nothing, so the \
+                     findings after it may miss what it changes"
                 ));
             }
             continue;

@@ -138,9 +138,12 @@ fn a_target_the_plan_skips_is_answered_and_noted_not_linted() {
         reason: "Django's plan uses shop.0001_squashed_0002_a, which replaces it, instead".into(),
     });
     assert_eq!(answer::gaps(&answer, &targets), Vec::<String>::new());
-    let (mut errors, mut notes) = (Vec::new(), Vec::new());
-    let migrations = to_migrations(answer, &targets, &mut errors, &mut notes);
-    assert!(errors.is_empty(), "{errors:?}");
+    let (mut errors, mut warnings, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let migrations = to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(
+        errors.is_empty() && warnings.is_empty(),
+        "{errors:?} {warnings:?}"
+    );
     assert_eq!(
         notes,
         [format!(
@@ -160,6 +163,44 @@ fn a_target_the_plan_skips_is_answered_and_noted_not_linted() {
         reason: "replaced".into(),
     });
     assert_eq!(answer::gaps(&answer, &targets).len(), 1);
+}
+
+#[test]
+fn context_that_cannot_render_is_a_warning_and_a_target_an_error() {
+    let targets = targets_for(&[B]);
+    let failed = |shown: &str, target: bool| {
+        let mut e = entry("shop", shown, target);
+        e["sql"] = serde_json::Value::Null;
+        e["error"] = "sqlmigrate shop x failed: ValueError: Found wrong number (0)".into();
+        e
+    };
+    let answer = parsed(None, &[], vec![failed(A, false), entry("shop", B, true)]);
+    let (mut errors, mut warnings, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    let migrations = to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(
+        errors.is_empty() && notes.is_empty(),
+        "{errors:?} {notes:?}"
+    );
+    assert_eq!(
+        warnings,
+        [format!(
+            "{A}: cannot render its SQL (sqlmigrate shop x failed: ValueError: Found wrong number \
+             (0)): replayed as nothing, so the findings after it may miss what it changes"
+        )]
+    );
+    assert_eq!(migrations.len(), 1);
+    assert!(migrations[0].1, "the target is still linted");
+    // The target itself: an error.
+    let answer = parsed(None, &[], vec![failed(B, true)]);
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        errors,
+        [format!(
+            "{B}: sqlmigrate shop x failed: ValueError: Found wrong number (0)"
+        )]
+    );
 }
 
 #[test]
@@ -286,4 +327,117 @@ fn a_child_past_the_timeout_is_killed() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert!(ran.status.is_none() && ran.answer.is_none());
     assert_eq!(ran.output, b"started\n");
+}
+
+fn connected(server_version: Option<u32>, lock_timeout: Option<&str>) -> helper::Connection {
+    helper::Connection {
+        alias: "default".into(),
+        server_version,
+        lock_timeout: lock_timeout.map(str::to_string),
+        lock_timeout_from: lock_timeout
+            .map(|_| "DATABASES['default']['OPTIONS']['options']".into()),
+    }
+}
+
+fn assume_set(settings: &crate::rules::Settings) -> bool {
+    settings
+        .options
+        .get("missing-lock-timeout")
+        .is_some_and(|o| o.bool("assume_set"))
+}
+
+#[test]
+fn a_lock_timeout_on_the_connection_turns_missing_lock_timeout_off() {
+    let config = config::Config::default();
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(assume_set(&settings));
+    assert_eq!(
+        notes,
+        [
+            "lock_timeout is 5s on the connection to the database `default` \
+          (DATABASES['default']['OPTIONS']['options']): missing-lock-timeout is off"
+        ]
+    );
+    // None set: nothing changes, nothing is said.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(15), None));
+    assert!(!assume_set(&settings) && notes.is_empty(), "{notes:?}");
+    // The rule turned off: nothing to say.
+    let mut settings = config
+        .settings(&[], &["missing-lock-timeout".into()], None)
+        .unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn the_configured_assume_set_wins_over_the_connection() {
+    for configured in [false, true] {
+        let mut config = config::Config::default();
+        config.options.insert(
+            "missing-lock-timeout".into(),
+            vec![(
+                "assume_set".into(),
+                crate::rules::decl::OptionValue::Bool(configured),
+            )],
+        );
+        let mut settings = config.settings(&[], &[], None).unwrap();
+        let notes = connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+        assert_eq!(assume_set(&settings), configured);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+    // Another option of the rule configured: the connection still sets assume_set.
+    let mut config = config::Config::default();
+    config.options.insert(
+        "missing-lock-timeout".into(),
+        vec![(
+            "per_file".into(),
+            crate::rules::decl::OptionValue::Bool(true),
+        )],
+    );
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    connection::apply(&mut settings, &config, None, &connected(None, Some("5s")));
+    assert!(assume_set(&settings));
+    assert!(settings.options["missing-lock-timeout"].bool("per_file"));
+}
+
+#[test]
+fn the_servers_version_is_pg_version_unless_one_is_given() {
+    let config = config::Config::default();
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 17);
+    assert_eq!(
+        notes,
+        [
+            "the database `default` runs PostgreSQL 17: the rules follow PostgreSQL 17 (set \
+          pg_version, or --pg-version, to choose)"
+        ]
+    );
+    // The default already: nothing said.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(
+        &mut settings,
+        &config,
+        None,
+        &connected(Some(crate::rules::DEFAULT_PG_VERSION), None),
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    // Newer than pglint knows: the newest it knows.
+    let mut settings = config.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &config, None, &connected(Some(99), None));
+    assert_eq!(settings.pg_version, config::MAX_PG_VERSION);
+    assert!(notes[0].contains("the nearest pglint knows"), "{notes:?}");
+    // --pg-version, or the configuration's pg_version, wins.
+    let mut settings = config.settings(&[], &[], Some(13)).unwrap();
+    let notes = connection::apply(&mut settings, &config, Some(13), &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 13);
+    assert!(notes.is_empty(), "{notes:?}");
+    let mut configured = config::Config::default();
+    configured.pg_version = Some(14);
+    let mut settings = configured.settings(&[], &[], None).unwrap();
+    let notes = connection::apply(&mut settings, &configured, None, &connected(Some(17), None));
+    assert_eq!(settings.pg_version, 14);
+    assert!(notes.is_empty(), "{notes:?}");
 }
