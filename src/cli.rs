@@ -42,7 +42,8 @@ pub enum Command {
 #[derive(Debug, Args, Default, Clone)]
 pub struct DjangoArgs {
     /// Migration files (`app/migrations/0042_x.py`); with --changed-since, only those of them
-    /// that changed (none given: every changed migration file of the repository)
+    /// that changed (none given: every changed migration file of the repository); with
+    /// neither, every migration of the project's own apps (not those under site-packages)
     pub files: Vec<PathBuf>,
     /// The project's manage.py: Python runs in its directory, and it supplies the settings
     /// module when neither --settings nor DJANGO_SETTINGS_MODULE does (default: the nearest
@@ -62,6 +63,10 @@ pub struct DjangoArgs {
     /// untracked)
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+    /// With no files and no --changed-since: only the migrations of these apps (labels,
+    /// comma-separated or repeated) among the project's own
+    #[arg(long = "app", value_name = "LABEL", value_delimiter = ',')]
+    pub apps: Vec<String>,
     /// Seconds the Django helper may take (importing the project, then sqlmigrate of every
     /// migration of the files' plans) before it is killed, with exit code 2
     #[arg(long, value_name = "SECONDS", default_value_t = 120,

@@ -163,6 +163,7 @@ fn django_bridge() {
 
     findings_name_the_py_file_operation_and_line(&project);
     py_comments_suppress_the_operation_after_them(&project);
+    no_file_lints_the_projects_own_apps(&project);
     earlier_migrations_are_context(&project);
     one_broken_migration_does_not_stop_the_others(&project);
     context_that_cannot_render_is_a_warning(&project);
@@ -803,4 +804,53 @@ fn py_comments_suppress_the_operation_after_them(p: &Project) {
         format!("Add field sku to product ({SKU}:{})", line + 2),
         "{unused:#?}"
     );
+}
+
+/// `pglint django` with no file: every migration of the project's own apps (shop, warehouse,
+/// ledger: not Django's contrib apps under site-packages), in plan order; `--app` narrows it
+/// (issue 15, point 4).
+fn no_file_lints_the_projects_own_apps(p: &Project) {
+    let out = p.pglint(&["--format", "json"]);
+    let v = json(&out);
+    let files = v["summary"]["files"].as_u64().unwrap();
+    let found = findings(&v);
+    assert!(files >= 15, "{files} files: {}", stderr(&out));
+    for (path, _, _) in &found {
+        assert!(
+            ["shop/", "warehouse/", "ledger/"]
+                .iter()
+                .any(|app| path.starts_with(app)),
+            "{path}: not one of the project's own apps"
+        );
+    }
+    assert!(found.iter().any(|(path, _, _)| path == SKU), "{found:#?}");
+
+    let out = p.pglint(&["--app", "shop", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    let shop_migrations = std::fs::read_dir(p.dir.join("shop/migrations"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".py") && name != "__init__.py"
+        })
+        .count();
+    assert_eq!(v["summary"]["files"], shop_migrations as u64, "{v}");
+    assert!(
+        findings(&v)
+            .iter()
+            .all(|(path, _, _)| path.starts_with("shop/migrations/"))
+    );
+
+    let out = p.pglint(&["--app", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no installed app with the label `nosuch`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = p.pglint(&["--app", "shop", SKU]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--app selects among the project's own apps"));
 }

@@ -91,6 +91,35 @@ def display_path(module):
     return module.replace(".", "/") + ".py"
 
 
+def own_migrations(project_apps, graph, not_applied, answer):
+    """Every migration of the project's own apps (installed apps whose folder is under the
+    project's root and not under a site-packages), in plan order; those the plan does not
+    apply (a squash's originals, or the squash) are left out."""
+    from django.apps import apps as registry
+
+    root = os.path.realpath(project_apps["root"])
+    wanted = set(project_apps.get("apps") or [])
+    labels = {config.label for config in registry.get_app_configs()}
+    for label in sorted(wanted - labels):
+        answer["error"] = f"no installed app with the label `{label}` (--app)"
+        return []
+    own = set()
+    for config in registry.get_app_configs():
+        path = os.path.realpath(config.path)
+        inside = path == root or path.startswith(root + os.sep)
+        packaged = any(p in ("site-packages", "dist-packages") for p in path.split(os.sep))
+        if inside and not packaged and (not wanted or config.label in wanted):
+            own.add(config.label)
+    plan = []
+    seen = set()
+    for leaf in sorted(graph.leaf_nodes()):
+        for node in graph.forwards_plan(leaf):
+            if node not in seen:
+                seen.add(node)
+                plan.append(node)
+    return [key for key in plan if key[0] in own and key not in not_applied]
+
+
 def skipped_by_the_plan(loader, alias):
     """Migration key -> why Django's plan does not apply it: squashes and the migrations they
     replace that the loader took out of the graph (`MigrationLoader.build_graph`: the squash is
@@ -337,6 +366,10 @@ def run(request, answer):
             )
         elif key not in targets:
             targets.append(key)
+
+    project_apps = request.get("project_apps")
+    if project_apps is not None:
+        targets.extend(own_migrations(project_apps, graph, not_applied, answer))
 
     plan = []
     seen = set()

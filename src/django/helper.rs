@@ -17,6 +17,17 @@ pub struct Request {
     pub database: String,
     /// Absolute paths of the migration files to lint.
     pub targets: Vec<String>,
+    /// Lint every migration of the project's own apps instead (no files given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_apps: Option<ProjectApps>,
+}
+
+/// The project's own apps: installed apps whose folder is under `root` (not under a
+/// `site-packages`), all of them or those labelled in `apps`.
+#[derive(Debug, Serialize)]
+pub struct ProjectApps {
+    pub root: String,
+    pub apps: Vec<String>,
 }
 
 /// Every list is required: `{}` is not an answer.

@@ -60,11 +60,20 @@ pub fn run(args: &DjangoArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    // No file and no --changed-since: the project's own apps.
+    let whole_project = args.files.is_empty() && args.changed_since.is_none();
+    if !whole_project && !args.apps.is_empty() {
+        inert::eprint_message(
+            "pglint django: --app selects among the project's own apps, with no files and no \
+             --changed-since",
+        );
+        return EXIT_ERROR;
+    }
     let mut migrations = Vec::new();
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
-    if !targets.is_empty() {
-        match ask_django(args, &targets) {
+    if !targets.is_empty() || whole_project {
+        match ask_django(args, &targets, whole_project) {
             Ok(answer) => {
                 if let Some(c) = &answer.connection {
                     notes.extend(connection::apply(
@@ -74,7 +83,11 @@ pub fn run(args: &DjangoArgs) -> u8 {
                         c,
                     ));
                 }
-                let gaps = answer::gaps(&answer, &targets);
+                let gaps = if whole_project {
+                    Vec::new()
+                } else {
+                    answer::gaps(&answer, &targets)
+                };
                 migrations =
                     to_migrations(answer, &targets, &mut errors, &mut warnings, &mut notes);
                 errors.extend(gaps);
@@ -165,13 +178,7 @@ fn targets(args: &DjangoArgs, errors: &mut Vec<String>) -> Result<Vec<Target>, S
         };
     match &args.changed_since {
         None => {
-            if args.files.is_empty() {
-                return Err(
-                    "no migration files given; pass app/migrations/NNNN_x.py files or \
-                     --changed-since REF (see --help)"
-                        .to_string(),
-                );
-            }
+            // None given: the project's own apps, which Django knows (see `run`).
             for f in &args.files {
                 keep(f.display().to_string(), f, &mut out);
             }
@@ -226,8 +233,12 @@ fn python(args: &DjangoArgs) -> PathBuf {
     PathBuf::from("python3")
 }
 
-/// Runs the helper once for all targets.
-fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
+/// Runs the helper once for all targets (or, `whole_project`, the project's own apps).
+fn ask_django(
+    args: &DjangoArgs,
+    targets: &[Target],
+    whole_project: bool,
+) -> Result<Answer, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let manage_py = match &args.manage_py {
         Some(p) => {
@@ -255,6 +266,10 @@ fn ask_django(args: &DjangoArgs, targets: &[Target]) -> Result<Answer, String> {
             .iter()
             .map(|t| t.canonical.display().to_string())
             .collect(),
+        project_apps: whole_project.then(|| helper::ProjectApps {
+            root: project_dir.display().to_string(),
+            apps: args.apps.clone(),
+        }),
     };
     helper::run(
         &python(args),
@@ -288,13 +303,23 @@ fn to_migrations(
         let shown = shown_for(&s.path).unwrap_or(s.path);
         notes.push(format!("{shown}: not linted: {}", s.reason));
     }
+    let cwd = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .unwrap_or_default();
+    // A target found by Django (whole-project mode) is named from the current directory.
+    let relative = |path: &str| {
+        Path::new(path)
+            .strip_prefix(&cwd)
+            .ok()
+            .map(|p| p.display().to_string())
+    };
     let mut out = Vec::new();
     for m in answer.migrations {
         let shown = m
             .path
             .as_deref()
             .filter(|_| m.target)
-            .and_then(shown_for)
+            .and_then(|p| shown_for(p).or_else(|| relative(p)))
             .unwrap_or_else(|| m.display.clone());
         let Some(sql) = m.sql.as_ref() else {
             let why = m.error.as_deref().unwrap_or("no SQL");
