@@ -804,6 +804,7 @@ fn py_comments_suppress_the_operation_after_them(p: &Project) {
         format!("Add field sku to product ({SKU}:{})", line + 2),
         "{unused:#?}"
     );
+    assert_eq!(unused[0]["django_line"], (line + 2) as u64, "{unused:#?}");
 }
 
 /// `pglint django` with no file: every migration of the project's own apps (shop, warehouse,

@@ -209,6 +209,7 @@ fn json() {
         "django",
         "docs_url",
         "django_operation",
+        "django_line",
         "related",
     ];
     expected.sort_unstable();

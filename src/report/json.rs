@@ -1,8 +1,9 @@
 //! The stable JSON shape: `{"version": 1, "findings": [...], "summary": {...}}`.
 //!
 //! Each finding is `{"rule", "severity", "path", "line", "column", "end_line", "end_column",
-//! "message", "help", "django", "docs_url", "django_operation", "related"}`; `help`,
-//! `django` (the fix in Django terms) and `django_operation` are `null` when absent; `related` lists the finding's other places (the other statements of a
+//! "message", "help", "django", "docs_url", "django_operation", "django_line", "related"}`;
+//! `help`, `django` (the fix in Django terms), `django_operation` and `django_line` (the
+//! operation's line in the migration `.py`, `pglint django` only) are `null` when absent; `related` lists the finding's other places (the other statements of a
 //! group, the statement that took a lock), each `{"path", "line", "column", "end_line",
 //! "end_column", "label"}`. Lines and columns are 1-based, columns count characters (not
 //! bytes), and the end is exclusive (it equals the start for an empty span). The summary is
@@ -49,6 +50,7 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
         ("django", django.as_deref().into()),
         ("docs_url", Value::Str(&docs)),
         ("django_operation", f.operation.as_deref().into()),
+        ("django_line", f.source_line.map_or(Value::Null, Value::Num)),
     ];
     out.write_all(b"    {")?;
     write_fields(out, &fields, "      ")?;
