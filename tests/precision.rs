@@ -135,3 +135,46 @@ fn a_type_change_that_can_fail_on_existing_values_says_so() {
     let widen = message("ALTER TABLE \"shop_customer\" ALTER COLUMN \"qty\" TYPE bigint;");
     assert!(!widen.contains("fails"), "{widen}");
 }
+
+#[test]
+fn django_advice_fits_where_the_sql_came_from() {
+    // Issue 15, point 9. The `_like` twin of unique=True is not in Meta.indexes:
+    // RemoveIndexConcurrently cannot remove it.
+    let context =
+        "CREATE TABLE \"shop_product\" (\"id\" bigint PRIMARY KEY, \"sku\" varchar(32) NULL);
+CREATE INDEX \"shop_product_sku_20049d15_like\" ON \"shop_product\" (\"sku\" varchar_pattern_ops);
+CREATE INDEX \"product_sku_idx\" ON \"shop_product\" (\"sku\");
+";
+    let django = |sql: &str, rule: &str| -> String {
+        let found = lint_enabling_after(Some(context), ("0002.sql", sql), "");
+        found
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("{:?}", rule_ids(&found)))
+            .django()
+            .unwrap()
+            .into_owned()
+    };
+    let generated = django(
+        "DROP INDEX IF EXISTS \"shop_product_sku_20049d15_like\";",
+        "drop-index-not-concurrent",
+    );
+    assert!(
+        generated.contains("RemoveIndexConcurrently cannot remove"),
+        "{generated}"
+    );
+    let own = django(
+        "DROP INDEX \"product_sku_idx\";",
+        "drop-index-not-concurrent",
+    );
+    assert!(own.starts_with("Use RemoveIndexConcurrently"), "{own}");
+
+    // The ADD COLUMN and its deferred index come from one AddField: no split separates them.
+    let one = "BEGIN;\n--\n-- Add field ref to product\n--\nALTER TABLE \"shop_product\" ADD COLUMN \"ref\" varchar(20) NULL;\nCREATE INDEX \"shop_product_ref_6f1a2b3c\" ON \"shop_product\" (\"ref\");\nCOMMIT;\n";
+    let advice = django(one, "access-exclusive-then-slow");
+    assert!(advice.contains("come from one operation"), "{advice}");
+    // Two operations: split the migration.
+    let two = "BEGIN;\n--\n-- Add field ref to product\n--\nALTER TABLE \"shop_product\" ADD COLUMN \"ref\" varchar(20) NULL;\n--\n-- Create index product_ref_idx on field(s) ref of model product\n--\nCREATE INDEX \"product_ref_idx\" ON \"shop_product\" (\"ref\");\nCOMMIT;\n";
+    let advice = django(two, "access-exclusive-then-slow");
+    assert!(advice.starts_with("Split the migration in two"), "{advice}");
+}

@@ -35,9 +35,20 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             _ => then.to_string(),
         };
         let table = held.table.to_string();
+        // "Split the migration" cannot split one operation: Django's AddField with
+        // db_index=True emits the ADD COLUMN and, deferred, its index.
+        let origin = |s: &crate::parse::Statement| s.operation.or(s.deferred_from);
+        let one_operation = ctx
+            .migration
+            .statements
+            .get(held.statement)
+            .and_then(origin)
+            .is_some_and(|op| origin(ctx.stmt) == Some(op));
+        let django_fix = if one_operation { ONE_OPERATION } else { SPLIT };
         hits.push(
             Hit::at(first_line(ctx))
                 .label("slow")
+                .var("django_fix", django_fix)
                 // The locked table, for the engine (see `crate::rules::incident`).
                 .var(crate::rules::incident::HELD_TABLES, table.clone())
                 .var("table", table)
@@ -48,6 +59,8 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
     }
 }
 
+const SPLIT: &str = "Split the migration in two (the quick operations in the first), or make it atomic = False; Django's deferred SQL (the indexes and foreign keys of AddField/CreateModel) runs at the end of the same transaction as the ALTER TABLE";
+const ONE_OPERATION: &str = "The lock and the slow work come from one operation, which no split of the migration separates: use SeparateDatabaseAndState to apply the field in the state and run the quick ALTER here, and move the slow part to a migration of its own with atomic = False (AddIndexConcurrently for an index; AddConstraintNotValid, then ValidateConstraint, for a constraint)";
 const SELF_REWRITE: &str = "avoid its rewrite, since it locks the table ACCESS EXCLUSIVE itself and a commit alone does not help: add a new column, backfill it in batches and switch over";
 const SELF_SCAN: &str = "make it cheap, since it locks the table ACCESS EXCLUSIVE itself for its scan and a commit alone does not help: add a CHECK or foreign key NOT VALID and validate it in a later transaction, and SET NOT NULL only after a validated CHECK";
 
