@@ -285,3 +285,15 @@ fn input_error() {
     human::render_diagnostic(&err, human::Styling::Plain, &mut out).unwrap();
     snapshot("report__input_error", &String::from_utf8(out).unwrap());
 }
+
+/// A path in a hint stays on one line, so that a terminal or an editor can open it: the
+/// wrapping splits neither at hyphens nor inside a word (issue 15, point 8).
+#[test]
+fn human_keeps_a_migration_path_on_one_line() {
+    let (mut findings, summary) = fixture();
+    let path = "very-long-app-name/migrations/0042_add-the-stock-keeping-unit-number-to-every-product.py:17";
+    findings[0].operation =
+        Some(format!("Add field sku_number_for_every_product to product ({path})").into());
+    let out = human(&findings[..1], &summary);
+    assert!(out.contains(path), "{out}");
+}

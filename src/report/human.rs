@@ -61,6 +61,12 @@ impl Styling {
         };
         GraphicalReportHandler::new_themed(theme)
             .with_width(width)
+            // A path in a hint (`… (shop/migrations/0042_add-sku.py:17)`) stays on one line,
+            // so that terminals and editors can open it: lines break at spaces only (not after
+            // a `/` or at a hyphen), and a word longer than the width is not cut.
+            .with_break_words(false)
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
             .with_links(false)
             .with_context_lines(snippet::CONTEXT_LINES)
     }
