@@ -25,6 +25,7 @@ mod reindex_not_concurrent;
 mod set_not_null_scan;
 mod tables;
 mod type_choice;
+mod update_unique_constant;
 mod volatile_default;
 
 use pg_query::NodeEnum;
@@ -168,6 +169,7 @@ pub fn lookup(name: &str) -> Option<CheckFn> {
         "not-null-column-without-default" => compat::not_null_column_without_default,
         "not-null-default-dropped" => compat::not_null_default_dropped,
         "add-unique-may-fail" => compat::add_unique_may_fail,
+        "update-unique-to-constant" => update_unique_constant::check,
         "atomic-transaction-control" => atomic_transaction_control::check,
         "lock-table" => explicit_locks::lock_table,
         "table-rewrite-command" => explicit_locks::table_rewrite_command,
