@@ -183,6 +183,14 @@ impl Finding {
         }
     }
 
+    /// The value a rule's check gave the placeholder `name` (`None` for given words).
+    pub fn var(&self, name: &str) -> Option<&str> {
+        match &self.text {
+            Text::Rule { vars, .. } => vars.iter().find(|(k, _)| *k == name).map(|(_, v)| &**v),
+            Text::Given(_) => None,
+        }
+    }
+
     /// One of a rule finding's texts, filled: the rule's `group:` one for a finding that
     /// stands for several, when the group has its own, else the single finding's.
     fn rule_text(

@@ -29,13 +29,6 @@ fn group_of(f: &Finding) -> Option<&'static GroupDecl> {
     }
 }
 
-fn var<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
-    match &f.text {
-        Text::Rule { vars, .. } => vars.iter().find(|(k, _)| *k == name).map(|(_, v)| &**v),
-        Text::Given(_) => None,
-    }
-}
-
 /// Merges the findings of `scope`'s groups, in place: each group becomes its first finding,
 /// in the position of that first finding; findings outside any group are left as they are.
 /// `findings` are in reporting order.
@@ -47,7 +40,7 @@ pub fn merge(findings: Vec<Finding>, scope: GroupScope) -> Vec<Finding> {
     let key = |f: &Finding| -> Option<Key> {
         let g = group_of(f).filter(|g| g.scope == scope)?;
         let by = match &g.by {
-            Some(name) => Some(var(f, name)?.to_string()),
+            Some(name) => Some(f.var(name)?.to_string()),
             None => None,
         };
         Some((f.rule, by))
@@ -91,7 +84,7 @@ fn absorb(head: &mut Finding, members: Vec<Finding>, scope: GroupScope) {
     let distinct = |name: &str| -> Vec<String> {
         let mut values: Vec<String> = Vec::new();
         for f in std::iter::once(&*head).chain(&members) {
-            if let Some(v) = var(f, name)
+            if let Some(v) = f.var(name)
                 && !values.iter().any(|i| i == v)
             {
                 values.push(v.to_string());

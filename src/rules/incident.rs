@@ -21,15 +21,9 @@ pub const HELD_TABLES: &str = "held_tables";
 /// table: their lock is weaker than the ACCESS EXCLUSIVE already held.
 const PART_OF_HELD: &[&str] = &["index-not-concurrent", "fk-without-not-valid"];
 
-fn var<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
-    match &f.text {
-        Text::Rule { vars, .. } => vars.iter().find(|(k, _)| *k == name).map(|(_, v)| &**v),
-        Text::Given(_) => None,
-    }
-}
-
 fn held_tables(f: &Finding) -> Vec<String> {
-    var(f, HELD_TABLES).map_or_else(Vec::new, |t| t.lines().map(str::to_string).collect())
+    f.var(HELD_TABLES)
+        .map_or_else(Vec::new, |t| t.lines().map(str::to_string).collect())
 }
 
 /// Whether the finding's rule states that its statement takes ACCESS EXCLUSIVE on its table.
@@ -71,7 +65,7 @@ pub fn fold(mut findings: Vec<Finding>, m: &Migration) -> Vec<Finding> {
         .collect();
     findings.retain(|f| {
         !(PART_OF_HELD.contains(&f.rule)
-            && var(f, "table").is_some_and(|t| {
+            && f.var("table").is_some_and(|t| {
                 held.iter()
                     .any(|(s, tables)| *s == f.statement && tables.iter().any(|h| h == t))
             }))
@@ -98,7 +92,7 @@ pub fn fold(mut findings: Vec<Finding>, m: &Migration) -> Vec<Finding> {
                 j != i
                     && o.rule != HELD
                     && blocks_all(o)
-                    && var(o, "table") == Some(table.as_str())
+                    && o.var("table") == Some(table.as_str())
                     && o.file.name == lock.file.name
                     && o.statement_span.start >= lock.span.start
                     && block_of(o) == block_of(&findings[i])
