@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use pg_query::NodeEnum;
 
-pub use self::django::Operation;
+pub use self::django::{Operation, is_django_auto_name};
 use crate::source::SourceFile;
 use crate::span::Span;
 

@@ -31,6 +31,10 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
         if table.as_ref().is_some_and(|t| ctx.is_new_table(t)) {
             continue;
         }
+        // Django's generated name: an index made for a field option.
+        let generated = table
+            .as_ref()
+            .is_some_and(|t| crate::parse::is_django_auto_name(&t.name, &name.name));
         // Named after the index when unknown, so that drops of unknown indexes are not
         // reported together as if they were on one table.
         let table = table.map_or_else(|| format!("the table of {name}"), |t| t.to_string());
@@ -38,7 +42,7 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
             Hit::at(ctx.find_name(&name.name, ctx.stmt.span.start))
                 .label("index")
                 .var("index", name.to_string())
-                .var("django_fix", django_fix(&name.name))
+                .var("django_fix", django_fix(generated))
                 .var("table", table),
         );
     }
@@ -47,11 +51,7 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 /// RemoveIndexConcurrently removes an index of `Meta.indexes`; the indexes Django makes for a
 /// field option (`db_index=True`, `unique=True` and its `_like` twin, a ForeignKey) have
 /// Django's generated names and are not in `Meta.indexes`, so that operation cannot name them.
-fn django_fix(index: &str) -> &'static str {
-    let generated = index.rsplit_once('_').is_some_and(|(head, tail)| {
-        let hash = |t: &str| t.len() == 8 && t.bytes().all(|b| b.is_ascii_hexdigit());
-        hash(tail) || (tail == "like" && head.rsplit_once('_').is_some_and(|(_, h)| hash(h)))
-    });
+fn django_fix(generated: bool) -> &'static str {
     if generated {
         "This index comes from a field option (db_index=True, unique=True, a ForeignKey), which RemoveIndexConcurrently cannot remove: change the field in the state only and drop the index yourself, SeparateDatabaseAndState(state_operations=[the AlterField], database_operations=[RunSQL('DROP INDEX CONCURRENTLY IF EXISTS ...')]) in a migration with atomic = False"
     } else {
