@@ -14,6 +14,10 @@ type Entry = Result<Input, InputError>;
 
 /// The context entries and the targets in replay order, each with whether it is a target.
 pub fn interleave(context: Vec<Entry>, targets: Vec<Entry>) -> Vec<(Entry, bool)> {
+    // The usual run has no context: no path is resolved for it (a run may name 20,000 files).
+    if context.is_empty() {
+        return targets.into_iter().map(|e| (e, true)).collect();
+    }
     let target_paths: Vec<(PathBuf, PathBuf)> = targets
         .iter()
         .filter_map(path_of)
