@@ -418,11 +418,11 @@ fn actionlint_accepts_the_example_workflow_using_the_action() {
     assert!(ok, "{out}");
     // action.yml is read: an input it does not declare is reported.
     let dir = user_repository(&t, |w| {
-        w.replace("changed-since: none", "changed-sinc: none")
+        w.replace("manage-py: manage.py", "manage-pi: manage.py")
     });
     let (ok, out) = run_tool(&actionlint, &dir, &["-no-color", &shellcheck]);
     assert!(
-        !ok && out.contains("input \"changed-sinc\" is not defined in action"),
+        !ok && out.contains("input \"manage-pi\" is not defined in action"),
         "{out}"
     );
 }
