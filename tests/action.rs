@@ -282,6 +282,15 @@ fn action_yml_passes_inputs_through_env_only() {
     }
     assert_eq!(runs, 2);
     assert!(yml.contains("using: composite"));
+    // Every input reaches a step: one left out would be accepted and silently ignored.
+    let action: serde_json::Value = serde_saphyr::from_str(&yml).unwrap();
+    let steps = action["runs"]["steps"].to_string();
+    for input in action["inputs"].as_object().unwrap().keys() {
+        assert!(
+            steps.contains(&format!("${{{{ inputs.{input} }}}}")),
+            "the {input} input is used by no step"
+        );
+    }
 }
 
 /// The Django project in `ws/backend` (so the manage-py input and the paths reported from the
