@@ -64,6 +64,21 @@ pub struct Related {
     pub label: String,
 }
 
+impl Related {
+    /// Start and end in the file its report names (see [`Finding::location`]).
+    pub fn location(&self) -> (LineCol, LineCol) {
+        let file = &self.file;
+        if file.generated.is_some() {
+            let at = file.place(self.span.start);
+            return (at, at);
+        }
+        (
+            file.lines.line_col(&file.text, self.span.start),
+            file.lines.line_col(&file.text, self.span.end),
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static str,
@@ -77,10 +92,10 @@ pub struct Finding {
     /// The `describe()` of the Django operation the statement falls under.
     pub operation: Option<Arc<str>>,
     pub related: Vec<Related>,
-    /// For findings in generated SQL (`pglint django`): the line of the Django operation in
-    /// the file named by `file.name` (the migration `.py`). Formats that annotate that file
-    /// (github, sarif) report this line, since the span's lines are those of the SQL.
-    pub source_line: Option<usize>,
+    /// For findings in generated SQL (`pglint django`): the place of the Django operation
+    /// (or, for deferred SQL, of the operation that asked for it) in the file named by
+    /// `file.name`, the migration `.py`. Read it through [`Finding::location`].
+    pub source_at: Option<LineCol>,
     /// Index of the statement in its file (for suppressions and ordering).
     pub statement: usize,
     /// The whole statement the finding is in (for fingerprints that survive unrelated edits).
@@ -226,6 +241,24 @@ impl Finding {
         }
     }
 
+    /// Where the finding is in the file its report names, start and end: the span itself in
+    /// a SQL file; in SQL generated from a migration `.py` (`pglint django`), the place of the
+    /// operation the statement came from (or of the `class Migration`), start = end, since
+    /// the span's lines are those of the SQL. Every format reports this place.
+    pub fn location(&self) -> (LineCol, LineCol) {
+        match &self.file.generated {
+            None => (self.start(), self.end()),
+            Some(_) => {
+                let at = self
+                    .source_at
+                    .unwrap_or_else(|| self.file.place(self.span.start));
+                (at, at)
+            }
+        }
+    }
+
+    /// The start of the span in `file.text` (for generated SQL, a place in the SQL: see
+    /// [`Finding::location`]).
     pub fn start(&self) -> LineCol {
         self.file.lines.line_col(&self.file.text, self.span.start)
     }

@@ -13,7 +13,7 @@ use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use crate::report::source_code::IndexedSource;
-use crate::span::LineIndex;
+use crate::span::{LineCol, LineIndex};
 
 /// One input's text, decoded, with its line index built once.
 #[derive(Debug)]
@@ -22,6 +22,22 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     pub lines: LineIndex,
+    /// Set when `text` is SQL generated from the file `name` names (`pglint django`: what
+    /// `sqlmigrate` prints for a migration `.py`): reports point into that file, and show
+    /// the SQL under the name given here.
+    pub generated: Option<Box<Generated>>,
+}
+
+/// How SQL generated from a migration `.py` maps back to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The SQL's own name in snippets: `sqlmigrate shop 0003_order_handled_by`.
+    pub sql_name: String,
+    /// The `class Migration` statement: the place of SQL that falls under no operation.
+    pub migration_at: Option<LineCol>,
+    /// Each operation header's offset in the SQL with the operation's place in the `.py`,
+    /// in order.
+    pub operations: Vec<(usize, LineCol)>,
 }
 
 impl SourceFile {
@@ -32,7 +48,30 @@ impl SourceFile {
             name: name.into(),
             text,
             lines,
+            generated: None,
         })
+    }
+
+    /// The place in the file `name` names of the SQL at `offset`: for generated SQL, the
+    /// operation whose header comes last before it (else the Migration class); for any other
+    /// file, `offset`'s own line and column.
+    pub fn place(&self, offset: usize) -> LineCol {
+        match &self.generated {
+            None => self.lines.line_col(&self.text, offset),
+            Some(g) => {
+                let after = g.operations.partition_point(|&(at, _)| at <= offset);
+                after
+                    .checked_sub(1)
+                    .map(|i| g.operations[i].1)
+                    .or(g.migration_at)
+                    .unwrap_or(LineCol { line: 1, column: 1 })
+            }
+        }
+    }
+
+    /// The name of the text itself in snippets: the generated SQL's own name, or `name`.
+    pub fn text_name(&self) -> &str {
+        self.generated.as_ref().map_or(&self.name, |g| &g.sql_name)
     }
 }
 

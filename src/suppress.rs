@@ -145,7 +145,7 @@ fn suppress(
     for (i, d) in directives.iter_mut().enumerate() {
         let covers = d.file_level
             || match d.operation_line {
-                Some(line) => f.source_line == Some(line),
+                Some(line) => f.source_at.is_some_and(|at| at.line == line),
                 None => d.target == Some(f.statement),
             };
         if except == Some(i) || d.malformed.is_some() || !covers {
@@ -223,7 +223,7 @@ impl<'r> Directive<'r> {
         let header = c.operation_line.and_then(|line| {
             m.operations
                 .iter()
-                .find(|o| o.source_line == Some(line))
+                .find(|o| o.source_at.is_some_and(|at| at.line == line))
                 .map(|o| o.span)
         });
         let span = header

@@ -96,16 +96,27 @@ fn json(out: &Output) -> Value {
     })
 }
 
+/// `(path, rule, "operation (file.py:LINE)")` of each finding; the operation's place from
+/// the JSON's `migration`, which must agree with the finding's own path and line.
 fn findings(v: &Value) -> Vec<(String, String, String)> {
     v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
+            let m = &f["migration"];
+            assert!(
+                m["path"] == f["path"] && m["line"] == f["line"] && m["line"].is_u64(),
+                "the finding's place is its operation's place in the .py: {f:#}"
+            );
+            let operation = match m["operation"].as_str() {
+                Some(o) => format!("{o} ({}:{})", m["path"].as_str().unwrap(), m["line"]),
+                None => String::new(),
+            };
             (
                 f["path"].as_str().unwrap().to_string(),
                 f["rule"].as_str().unwrap().to_string(),
-                f["django_operation"].as_str().unwrap_or("").to_string(),
+                operation,
             )
         })
         .collect()
@@ -278,12 +289,47 @@ fn findings_name_the_py_file_operation_and_line(p: &Project) {
         result["locations"][0]["physicalLocation"]["region"]["startLine"], alter_line,
         "{result:#}"
     );
-    // The human report shows the same, under the file's name.
+    // The human report puts the same place on the line under the rule's, and the SQL under
+    // it, named as the command that prints it (its lines are the SQL's, not the .py's).
     let out = p.pglint(&[STOCK]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("({STOCK}:{index_line})")),
+        text.contains(&format!(
+            "\n  --> {STOCK}:{index_line}:9 (Create index stock_note_idx on field(s) note of model stock)\n"
+        )) && text.contains("╭─[sqlmigrate warehouse 0002_stock_changes:"),
         "human report:\n{text}"
+    );
+    assert!(
+        !text.contains(&format!("[{STOCK}:")),
+        "human report:\n{text}"
+    );
+    // Compact: `path:line:col` of the operation.
+    let out = p.pglint(&[STOCK, "--format", "compact"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "{STOCK}:{alter_line}:9: warning[column-type-change]"
+        )),
+        "{text}"
+    );
+    // Markdown: the operation's line, and the SQL generated for it in the cell.
+    let out = p.pglint(&[STOCK, "--format", "markdown"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.contains("`column-type-change`"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.starts_with(&format!("| {alter_line} |"))
+            && row.contains("<br>SQL: `ALTER TABLE \"warehouse_stock\" ALTER COLUMN"),
+        "{row}"
+    );
+    // Its locks section counts the SQL's lines, and says so.
+    assert!(
+        text.contains(
+            "Lines are those of the SQL that `sqlmigrate warehouse 0002_stock_changes` prints."
+        ),
+        "{text}"
     );
 }
 
@@ -800,11 +846,11 @@ fn py_comments_suppress_the_operation_after_them(p: &Project) {
     // It points at the operation in the .py (line of the AddField in the original file, one
     // comment line above which the test inserted two: reported at the operation's own line).
     assert_eq!(
-        unused[0]["django_operation"],
-        format!("Add field sku to product ({SKU}:{})", line + 2),
+        unused[0]["migration"],
+        serde_json::json!({"path": SKU, "line": line + 2, "column": 9,
+                           "operation": "Add field sku to product"}),
         "{unused:#?}"
     );
-    assert_eq!(unused[0]["django_line"], (line + 2) as u64, "{unused:#?}");
 }
 
 /// `pglint django` with no file: every migration of the project's own apps (shop, warehouse,

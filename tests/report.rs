@@ -61,7 +61,7 @@ fn fixture() -> (Vec<Finding>, Summary) {
             related: Vec::new(),
             statement: 0,
             statement_span: span,
-            source_line: None,
+            source_at: None,
         };
     let findings = vec![
         Finding {
@@ -209,7 +209,8 @@ fn json() {
         "django",
         "docs_url",
         "django_operation",
-        "django_line",
+        "migration",
+        "sql",
         "related",
     ];
     expected.sort_unstable();
@@ -219,6 +220,8 @@ fn json() {
     assert_eq!(related["path"], "shop/migrations/0001_initial.sql");
     assert_eq!(related["line"], 5);
     assert_eq!(related["label"], "shop_order is created here");
+    // A SQL file is its own place: no migration .py, no generated SQL.
+    assert!(value["findings"][0]["migration"].is_null() && related["sql"].is_null());
     assert_eq!(value["findings"][2]["related"], serde_json::json!([]));
     snapshot("report__json", &text);
 }
@@ -262,7 +265,7 @@ fn many_findings_in_a_big_file() {
             }],
             statement: 0,
             statement_span: span,
-            source_line: None,
+            source_at: None,
         })
         .collect();
     let summary = Summary::count(1, &findings);
@@ -296,4 +299,133 @@ fn human_keeps_a_migration_path_on_one_line() {
         Some(format!("Add field sku_number_for_every_product to product ({path})").into());
     let out = human(&findings[..1], &summary);
     assert!(out.contains(path), "{out}");
+}
+
+/// SQL that `sqlmigrate shop 0002_order_price` printed for `shop/migrations/0002_order_price.py`,
+/// whose operations are at lines 12 and 20 of the `.py` and whose class is at line 7.
+fn generated_finding() -> (Finding, Finding) {
+    let mut file = SourceFile::new("shop/migrations/0002_order_price.py", ADD_PRICE);
+    Arc::get_mut(&mut file).unwrap().generated = Some(Box::new(pglint::source::Generated {
+        sql_name: "sqlmigrate shop 0002_order_price".into(),
+        migration_at: Some(pglint::span::LineCol { line: 7, column: 1 }),
+        operations: vec![
+            (
+                ADD_PRICE.find("Add field price").unwrap(),
+                pglint::span::LineCol {
+                    line: 12,
+                    column: 9,
+                },
+            ),
+            (
+                ADD_PRICE.find("Add field größe").unwrap(),
+                pglint::span::LineCol {
+                    line: 20,
+                    column: 9,
+                },
+            ),
+        ],
+    }));
+    let span = span_of(ADD_PRICE, "double precision");
+    let on_operation = Finding {
+        rule: "float-for-money",
+        severity: Severity::Warning,
+        file: file.clone(),
+        span,
+        text: Text::given("Column \"price\" stores money as double precision"),
+        operation: Some("Add field price to order".into()),
+        related: vec![Related {
+            file: file.clone(),
+            span: span_of(ADD_PRICE, "\"größe\" varchar(10)"),
+            label: "and here".into(),
+        }],
+        statement: 1,
+        statement_span: span_of(
+            ADD_PRICE,
+            "ALTER TABLE \"shop_order\" ADD COLUMN \"price\" double precision DEFAULT 0 NOT NULL",
+        ),
+        source_at: Some(pglint::span::LineCol {
+            line: 12,
+            column: 9,
+        }),
+    };
+    // Under no operation (BEGIN): the Migration class.
+    let on_begin = Finding {
+        span: span_of(ADD_PRICE, "BEGIN"),
+        statement_span: span_of(ADD_PRICE, "BEGIN"),
+        operation: None,
+        related: Vec::new(),
+        source_at: None,
+        ..on_operation.clone()
+    };
+    (on_operation, on_begin)
+}
+
+/// Every format points at the operation's place in the `.py` (line 12, column 9; the class at
+/// line 7 for SQL under no operation), never at the SQL's line 5; human and markdown show the
+/// SQL under it, named as the command that prints it.
+#[test]
+fn generated_sql_is_reported_at_its_place_in_the_py() {
+    let (f, begin) = generated_finding();
+    let findings = [f, begin];
+    let summary = Summary::count(1, &findings);
+    let render = |format: pglint::cli::Format| {
+        let mut out = Vec::new();
+        pglint::report::render_report(format, &findings, &summary, &[], &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    use pglint::cli::Format;
+    let compact = render(Format::Compact);
+    assert!(
+        compact.contains("shop/migrations/0002_order_price.py:12:9: warning[float-for-money]")
+            && compact.contains("shop/migrations/0002_order_price.py:7:1: warning"),
+        "{compact}"
+    );
+    let github = render(Format::Github);
+    assert!(
+        github.contains("file=shop/migrations/0002_order_price.py,line=12,endLine=12,")
+            && github.contains("line=7,endLine=7,"),
+        "{github}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+    let first = &v["findings"][0];
+    assert_eq!(
+        (&first["line"], &first["column"], &first["end_line"]),
+        (&12.into(), &9.into(), &12.into())
+    );
+    assert_eq!(
+        first["migration"],
+        serde_json::json!({"path": "shop/migrations/0002_order_price.py", "line": 12,
+                           "column": 9, "operation": "Add field price to order"})
+    );
+    assert_eq!(first["sql"]["name"], "sqlmigrate shop 0002_order_price");
+    assert_eq!(
+        (&first["sql"]["line"], &first["sql"]["column"]),
+        (&5.into(), &45.into())
+    );
+    // A related place is mapped the same way: its operation's place, the SQL beside it.
+    assert_eq!(first["related"][0]["line"], 20);
+    assert_eq!(first["related"][0]["sql"]["line"], 10);
+    assert_eq!(v["findings"][1]["migration"]["line"], 7);
+    assert!(v["findings"][1]["migration"]["operation"].is_null());
+    let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (&region["startLine"], &region["startColumn"]),
+        (&12.into(), &9.into())
+    );
+    let markdown = render(Format::Markdown);
+    assert!(
+        markdown.contains("| 12 | ⚠️ warning | [`float-for-money`]")
+            && markdown.contains("<br>Operation: Add field price to order<br>SQL: `ALTER TABLE"),
+        "{markdown}"
+    );
+    let human = human(&findings, &summary);
+    assert!(
+        human.contains(
+            "float-for-money (https://github.com/pglint/pglint/blob/main/docs/rules/float-for-money.md)\n  --> shop/migrations/0002_order_price.py:12:9 (Add field price to order)\n"
+        ) && human.contains("╭─[sqlmigrate shop 0002_order_price:5:45]")
+            && !human.contains("0002_order_price.py:5:"),
+        "{human}"
+    );
+    snapshot("report__human_generated", &human);
 }

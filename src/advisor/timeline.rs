@@ -19,6 +19,9 @@ use crate::schema::{Catalog, FileId, Origin, QualifiedName};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLocks {
     pub path: String,
+    /// For SQL generated from a migration `.py` (`pglint django`): the SQL's own name
+    /// (`sqlmigrate shop 0003_x`), whose lines the rows' lines are.
+    pub sql_name: Option<String>,
     /// One row per statement, transaction control (BEGIN, COMMIT) left out.
     pub rows: Vec<Row>,
     /// Lines of the statements that end a transaction (COMMIT, ROLLBACK), in order.
@@ -244,7 +247,9 @@ pub fn analyze(m: &Migration, file: FileId, catalog: &mut Catalog, pg_version: u
             kind,
         });
     }
-    timeline(m.file.name.clone(), steps, last_line(text))
+    let mut locks = timeline(m.file.name.clone(), steps, last_line(text));
+    locks.sql_name = m.file.generated.as_ref().map(|g| g.sql_name.clone());
+    locks
 }
 
 /// Replays a context migration into the catalog without reporting it.
@@ -387,6 +392,7 @@ pub fn timeline(path: String, steps: Vec<Step>, last_line: usize) -> FileLocks {
     summary.atomic |= has_begin;
     FileLocks {
         path,
+        sql_name: None,
         rows,
         commit_lines,
         last_line,

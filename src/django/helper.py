@@ -13,8 +13,10 @@ process, and what it prints on stdout, at import or at exit, must not pass for t
      "unresolved": [{"path": ..., "error": ...}],
      "skipped": [{"path": ..., "reason": ...}],
      "migrations": [{"app", "name", "module", "path", "target": bool,
+                     "line": int | null, "column": int | null,  (the Migration class)
                      "sql": str | null, "error": str | null,
-                     "operations": [{"describe": str, "line": int | null}]}]}
+                     "operations": [{"describe": str, "line": int | null,
+                                     "column": int | null}]}]}
 
 `migrations` is the forwards plan of every target, in order: the earlier ones are context.
 The plan is Django's own, as `migrate` makes it: the loader swaps a squashed migration in for
@@ -64,16 +66,30 @@ def settings_from_manage_py(path):
     return None
 
 
-def operation_lines(path):
-    """1-based line of each element of `operations = [...]` in the Migration class, or None."""
+def operation_places(path):
+    """Where the migration is in its `.py` file: `{"migration": [line, column], "operations":
+    [[line, column], ...] | None}` (1-based; columns count characters) for the `class
+    Migration` statement and each element of its `operations = [...]`; None when the file
+    cannot be read or has no Migration class. Operations are None when the list is not
+    literal."""
     try:
         with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read(), path)
+            text = f.read()
+        tree = ast.parse(text, path)
     except (OSError, SyntaxError, ValueError):
         return None
+    lines = text.splitlines()
+
+    def place(node):
+        # ast's col_offset counts UTF-8 bytes; reports count characters.
+        line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+        column = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+        return [node.lineno, column + 1]
+
     for cls in tree.body:
         if not isinstance(cls, ast.ClassDef) or cls.name != "Migration":
             continue
+        found = {"migration": place(cls), "operations": None}
         for stmt in cls.body:
             if isinstance(stmt, ast.Assign):
                 names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
@@ -82,7 +98,8 @@ def operation_lines(path):
             else:
                 continue
             if "operations" in names and isinstance(stmt.value, (ast.List, ast.Tuple)):
-                return [element.lineno for element in stmt.value.elts]
+                found["operations"] = [place(element) for element in stmt.value.elts]
+        return found
     return None
 
 
@@ -392,17 +409,25 @@ def run(request, answer):
             "path": os.path.realpath(path) if path else None,
             "display": display_path(module),
             "target": key in target_set,
+            "line": None,
+            "column": None,
             "sql": None,
             "error": None,
             "operations": [],
         }
         answer["migrations"].append(entry)
-        lines = operation_lines(path) if path and entry["target"] else None
-        if lines is not None and len(lines) != len(migration.operations):
-            lines = None
+        # Every migration's places, not only the targets': a finding's related place may be
+        # in an earlier migration.
+        places = operation_places(path) if path else None
+        if places is not None:
+            entry["line"], entry["column"] = places["migration"]
+        ops = places and places["operations"]
+        if ops is not None and len(ops) != len(migration.operations):
+            ops = None
         for i, operation in enumerate(migration.operations):
+            line, column = ops[i] if ops else (None, None)
             entry["operations"].append(
-                {"describe": operation.describe(), "line": lines[i] if lines else None}
+                {"describe": operation.describe(), "line": line, "column": column}
             )
         if entry["target"]:
             state = None  # exactly sqlmigrate's state for the target

@@ -87,6 +87,11 @@ pub struct MigrationSql {
     /// What `sqlmigrate APP NAME` prints, or `None` when it failed (see `error`).
     pub sql: Option<String>,
     pub error: Option<String>,
+    /// 1-based line and column of the `class Migration` statement in the `.py` file.
+    #[serde(default)]
+    pub line: Option<usize>,
+    #[serde(default)]
+    pub column: Option<usize>,
     pub operations: Vec<OperationLine>,
 }
 
@@ -95,6 +100,9 @@ pub struct OperationLine {
     pub describe: String,
     /// 1-based line of the operation in the `.py` file, when the `operations` list is literal.
     pub line: Option<usize>,
+    /// 1-based character column of the operation on that line.
+    #[serde(default)]
+    pub column: Option<usize>,
 }
 
 /// Runs the helper with `python` in `dir`, killed after `timeout`.

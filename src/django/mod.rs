@@ -30,6 +30,7 @@ use crate::parse;
 use crate::report::inert;
 use crate::rules::Engine;
 use crate::source::{self, SourceFile};
+use crate::span::LineCol;
 
 pub use helper::{Answer, HELPER, MigrationSql, Request};
 
@@ -335,9 +336,9 @@ fn to_migrations(
             }
             continue;
         };
-        let mut migration = parse::parse_file(SourceFile::new(shown.clone(), sql.as_str()));
+        let mut migration = parse::parse_file(SourceFile::new(shown, sql.as_str()));
+        attach_places(&mut migration, &m);
         if m.target {
-            attach_lines(&mut migration, &m, &shown);
             migration.py_comments = py_suppressions(&m);
         }
         out.push((migration, m.target));
@@ -359,10 +360,12 @@ fn py_suppressions(m: &MigrationSql) -> Vec<parse::PyComment> {
     py_comments::read(&text, &lines)
 }
 
-/// Appends ` (file.py:LINE)` to each operation header whose `.py` line is known. The k-th
-/// header sqlmigrate prints is the k-th operation of the migration; when the headers found in
-/// the SQL do not line up one to one, they are matched by their text, in order.
-fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str) {
+/// Maps the SQL back to the `.py` file: each operation header gets its operation's place
+/// there, and the file says where each part of the SQL comes from ([`source::Generated`]), so
+/// that every report points into the `.py`. The k-th header sqlmigrate prints is the k-th
+/// operation of the migration; when the headers found in the SQL do not line up one to one,
+/// they are matched by their text, in order.
+fn attach_places(migration: &mut parse::Migration, m: &MigrationSql) {
     let headers = &mut migration.operations;
     let ops = &m.operations;
     let pairs: Vec<(usize, usize)> = if headers.len() == ops.len() {
@@ -378,12 +381,26 @@ fn attach_lines(migration: &mut parse::Migration, m: &MigrationSql, shown: &str)
         }
         pairs
     };
+    let place = |line: Option<usize>, column: Option<usize>| {
+        line.map(|line| LineCol {
+            line,
+            column: column.unwrap_or(1),
+        })
+    };
     for (h, k) in pairs {
-        if let Some(line) = ops[k].line {
-            let header = &mut headers[h];
-            header.describe = format!("{} ({shown}:{line})", header.describe).into();
-            header.source_line = Some(line);
-        }
+        headers[h].source_at = place(ops[k].line, ops[k].column);
+    }
+    let generated = source::Generated {
+        sql_name: format!("sqlmigrate {} {}", m.app, m.name),
+        migration_at: place(m.line, m.column),
+        operations: headers
+            .iter()
+            .filter_map(|h| Some((h.span.start, h.source_at?)))
+            .collect(),
+    };
+    // Just parsed: nothing else holds the file yet.
+    if let Some(file) = std::sync::Arc::get_mut(&mut migration.file) {
+        file.generated = Some(Box::new(generated));
     }
 }
 

@@ -14,6 +14,7 @@ fn op(describe: &str, line: Option<usize>) -> helper::OperationLine {
     helper::OperationLine {
         describe: describe.to_string(),
         line,
+        column: line.map(|_| 9),
     }
 }
 
@@ -26,30 +27,53 @@ fn answer_for(ops: Vec<helper::OperationLine>) -> MigrationSql {
         target: true,
         sql: None,
         error: None,
+        line: Some(7),
+        column: Some(1),
         operations: ops,
     }
 }
 
 const SQL: &str = "BEGIN;\n--\n-- Add field sku to product\n--\nALTER TABLE \"p\" ADD COLUMN \"sku\" int NULL;\n--\n-- Raw Python operation\n--\n-- THIS OPERATION CANNOT BE WRITTEN AS SQL\n--\n-- Create index x on field(s) sku of model product\n--\nCREATE INDEX \"x\" ON \"p\" (\"sku\");\nCOMMIT;\n";
 
+fn at(line: usize, column: usize) -> Option<LineCol> {
+    Some(LineCol { line, column })
+}
+
 #[test]
-fn kth_header_gets_the_kth_operation_line() {
+fn kth_header_gets_the_kth_operation_place() {
     let mut m = parse::parse_file(SourceFile::new("shop/migrations/0002_x.py", SQL));
     let a = answer_for(vec![
         op("Add field sku to product", Some(12)),
         op("Raw Python operation", None),
         op("Create index x on field(s) sku of model product", Some(20)),
     ]);
-    attach_lines(&mut m, &a, "shop/migrations/0002_x.py");
-    let got: Vec<&str> = m.operations.iter().map(|o| &*o.describe).collect();
-    assert_eq!(
-        got,
-        [
-            "Add field sku to product (shop/migrations/0002_x.py:12)",
-            "Raw Python operation",
-            "Create index x on field(s) sku of model product (shop/migrations/0002_x.py:20)",
-        ]
-    );
+    attach_places(&mut m, &a);
+    let got: Vec<_> = m.operations.iter().map(|o| o.source_at).collect();
+    assert_eq!(got, [at(12, 9), None, at(20, 9)]);
+    // The describe text stays Django's: the place is reported beside it, not inside it.
+    assert_eq!(&*m.operations[0].describe, "Add field sku to product");
+}
+
+#[test]
+fn every_offset_of_the_sql_maps_to_a_place_in_the_py() {
+    let mut m = parse::parse_file(SourceFile::new("shop/migrations/0002_x.py", SQL));
+    let a = answer_for(vec![
+        op("Add field sku to product", Some(12)),
+        op("Raw Python operation", None),
+        op("Create index x on field(s) sku of model product", Some(20)),
+    ]);
+    attach_places(&mut m, &a);
+    let file = &m.file;
+    let g = file.generated.as_ref().expect("generated");
+    assert_eq!(g.sql_name, "sqlmigrate shop 0002_x");
+    let place = |needle: &str| file.place(SQL.find(needle).unwrap());
+    // Before any operation (BEGIN): the Migration class.
+    assert_eq!(Some(place("BEGIN")), at(7, 1));
+    assert_eq!(Some(place("ALTER TABLE")), at(12, 9));
+    // Under an operation with no known place: the one before it.
+    assert_eq!(Some(place("THIS OPERATION")), at(12, 9));
+    assert_eq!(Some(place("CREATE INDEX")), at(20, 9));
+    assert_eq!(Some(place("COMMIT")), at(20, 9));
 }
 
 #[test]
@@ -61,15 +85,10 @@ fn headers_that_do_not_line_up_match_by_text() {
         op("Raw Python operation", None),
         op("Create index x on field(s) sku of model product", Some(20)),
     ]);
-    attach_lines(&mut m, &a, "m.py");
-    assert_eq!(
-        &*m.operations[0].describe,
-        "Add field sku to product (m.py:12)"
-    );
-    assert_eq!(&*m.operations[1].describe, "Raw Python operation");
-    assert!(m.operations[2].describe.ends_with("(m.py:20)"));
-    assert_eq!(m.operations[2].source_line, Some(20));
-    assert_eq!(m.operations[1].source_line, None);
+    attach_places(&mut m, &a);
+    assert_eq!(m.operations[0].source_at, at(12, 9));
+    assert_eq!(m.operations[1].source_at, None);
+    assert_eq!(m.operations[2].source_at, at(20, 9));
 }
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

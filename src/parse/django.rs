@@ -18,9 +18,9 @@ pub struct Operation {
     pub span: Span,
     /// Followed by `-- THIS OPERATION CANNOT BE WRITTEN AS SQL` (RunPython and friends).
     pub not_sql: bool,
-    /// The operation's line in the file this SQL was generated from (`pglint django`: the
+    /// The operation's place in the file this SQL was generated from (`pglint django`: the
     /// migration `.py`), when known.
-    pub source_line: Option<usize>,
+    pub source_at: Option<crate::span::LineCol>,
 }
 
 const NOT_SQL: &str = "THIS OPERATION CANNOT BE WRITTEN AS SQL";
@@ -99,7 +99,7 @@ fn find_headers(text: &str, comments: &[Comment]) -> Vec<Operation> {
             describe: body.text.as_str().into(),
             span: body.span,
             not_sql,
-            source_line: None,
+            source_at: None,
         });
         i += 3;
     }

@@ -13,7 +13,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     // would be a dozen small writes per finding.
     let mut text = String::new();
     for f in findings {
-        let at = f.start();
+        let (at, _) = f.location();
         text.push_str(&inert::text(&f.file.name));
         // Writing to a `String` cannot fail.
         let _ = write!(

@@ -38,22 +38,25 @@ pub fn command(f: &Finding) -> String {
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let (start, end) = (f.start(), f.end());
+    let (start, end) = f.location();
     let path = repo_path(&f.file.name);
     let mut props = vec![format!("file={}", property(&inert::encodable(&path)))];
-    match f.source_line {
-        // Generated SQL (`pglint django`): annotate the operation's line of the .py file.
-        Some(line) => props.extend([format!("line={line}"), format!("endLine={line}")]),
-        None => {
-            props.extend([
-                format!("line={}", start.line),
-                format!("endLine={}", end.line),
-                format!("col={}", start.column),
-            ]);
-            // GitHub reads endColumn only on one-line annotations.
-            if start.line == end.line {
-                props.push(format!("endColumn={}", end.column.max(start.column)));
-            }
+    if f.file.generated.is_some() {
+        // Generated SQL (`pglint django`): the operation's line of the .py file; the whole
+        // line, which is what the diff view marks.
+        props.extend([
+            format!("line={}", start.line),
+            format!("endLine={}", start.line),
+        ]);
+    } else {
+        props.extend([
+            format!("line={}", start.line),
+            format!("endLine={}", end.line),
+            format!("col={}", start.column),
+        ]);
+        // GitHub reads endColumn only on one-line annotations.
+        if start.line == end.line {
+            props.push(format!("endColumn={}", end.column.max(start.column)));
         }
     }
     props.push(format!(

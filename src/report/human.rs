@@ -111,7 +111,9 @@ pub fn render_findings(
         text.push('\n');
         for f in group {
             let diagnostic = FindingDiagnostic::new(f);
+            let start = text.len();
             printable::render(&handler, &diagnostic, &mut text).map_err(io::Error::other)?;
+            insert_place(&mut text, start, f);
             // Labels in other files follow, each with its own snippet.
             for related in &diagnostic.elsewhere {
                 text.push('\n');
@@ -126,6 +128,33 @@ pub fn render_findings(
     }
     out.write_all(text.as_bytes())?;
     out.finish().map(drop)
+}
+
+/// For SQL generated from a migration `.py` (`pglint django`), the snippet shows the SQL
+/// (under its own name, `sqlmigrate APP NAME`): the place in the `.py` to open is put on a line
+/// of its own right under the rule's line of the report that starts at `start`, as
+/// `  --> shop/migrations/0003_x.py:16:9 (Add field handled_by to order)`.
+fn insert_place(text: &mut String, start: usize, f: &Finding) {
+    if f.file.generated.is_none() {
+        return;
+    }
+    let Some(eol) = text[start..].find('\n') else {
+        return;
+    };
+    let (at, _) = f.location();
+    let mut line = format!(
+        "  --> {}:{}:{}",
+        inert::text(&f.file.name),
+        at.line,
+        at.column
+    );
+    if let Some(operation) = f.operation.as_deref() {
+        line.push_str(" (");
+        inert::escape_into(&mut line, operation, |_| false);
+        line.push(')');
+    }
+    line.push('\n');
+    text.insert_str(start + eol + 1, &line);
 }
 
 /// The last line of a report.
@@ -226,10 +255,15 @@ impl<'a> FindingDiagnostic<'a> {
         // only for a `##` before a `[`, and each hint follows the start, a line break or a
         // prefix.
         let (rule_help, django) = (finding.help(), finding.django());
+        // In generated SQL the operation is named on the place's line (`insert_place`).
+        let operation = finding
+            .operation
+            .as_deref()
+            .filter(|_| finding.file.generated.is_none());
         let hints = [
             ("", rule_help.as_deref()),
             ("Django: ", django.as_deref()),
-            ("in Django operation: ", finding.operation.as_deref()),
+            ("in Django operation: ", operation),
         ];
         let present = || {
             hints

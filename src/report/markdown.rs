@@ -44,10 +44,11 @@ pub fn render(
                 message.push_str("<br>Django: ");
                 message.push_str(&text(&django));
             }
+            push_generated_sql(&mut message, f);
             writeln!(
                 out,
                 "| {} | {} | [`{}`]({}) | {} |",
-                f.start().line,
+                f.location().0.line,
                 severity(f.severity),
                 f.rule,
                 f.docs_url(),
@@ -62,10 +63,48 @@ pub fn render(
         for f in locks {
             writeln!(out, "### {}", code(&super::repo_path(&f.path)))?;
             writeln!(out)?;
+            if let Some(sql) = &f.sql_name {
+                writeln!(out, "Lines are those of the SQL that {} prints.", code(sql))?;
+                writeln!(out)?;
+            }
             render_file_summary(f, out)?;
         }
     }
     Ok(())
+}
+
+/// The longest SQL quoted under a finding of `pglint django`; a statement can be megabytes.
+const SQL_QUOTE_CHARS: usize = 240;
+
+/// In `pglint django` the line is the operation's in the `.py`: quote the SQL that Django
+/// generated for it (the finding's statement, white space collapsed, cut at
+/// [`SQL_QUOTE_CHARS`]) with the operation's name, so that the cell shows what is wrong.
+fn push_generated_sql(message: &mut String, f: &Finding) {
+    if f.file.generated.is_none() {
+        return;
+    }
+    if let Some(operation) = f.operation.as_deref() {
+        message.push_str("<br>Operation: ");
+        message.push_str(&text(operation));
+    }
+    let statement = f
+        .file
+        .text
+        .get(f.statement_span.start..f.statement_span.end)
+        .unwrap_or_default();
+    let mut quoted = String::new();
+    for (n, word) in statement.split_whitespace().enumerate() {
+        if n > 0 {
+            quoted.push(' ');
+        }
+        quoted.push_str(word);
+    }
+    if let Some((cut, _)) = quoted.char_indices().nth(SQL_QUOTE_CHARS) {
+        quoted.truncate(cut);
+        quoted.push('…');
+    }
+    message.push_str("<br>SQL: ");
+    message.push_str(&code(&quoted));
 }
 
 /// The findings grouped by file name, files in the order they first appear, each file's
@@ -115,7 +154,7 @@ mod tests {
             text: crate::finding::Text::given(message),
             operation: None,
             related: Vec::new(),
-            source_line: None,
+            source_at: None,
             statement: 0,
             statement_span: Span::new(0, 1),
         }

@@ -288,18 +288,29 @@ impl Statements {
 
 /// Where the finding is; for generated SQL (`pglint django`) the operation's line in the .py.
 fn primary_location(f: &Finding, paths: &mut Paths) -> Value {
-    match f.source_line {
-        Some(line) => json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": paths.uri(&f.file.name) },
-                "region": { "startLine": line }
-            }
-        }),
-        None => location(&f.file, f.span, paths),
+    if f.file.generated.is_none() {
+        return location(&f.file, f.span, paths);
     }
+    let (at, _) = f.location();
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": paths.uri(&f.file.name) },
+            "region": { "startLine": at.line, "startColumn": at.column }
+        }
+    })
 }
 
 fn location(file: &SourceFile, span: Span, paths: &mut Paths) -> Value {
+    if file.generated.is_some() {
+        // SQL generated from a migration .py: the place of its operation there.
+        let at = file.place(span.start);
+        return json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": paths.uri(&file.name) },
+                "region": { "startLine": at.line, "startColumn": at.column }
+            }
+        });
+    }
     let start = file.lines.line_col(&file.text, span.start);
     let end = file.lines.line_col(&file.text, span.end);
     json!({

@@ -77,7 +77,7 @@ impl SourceCode for IndexedSource {
             0
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.name.clone(),
+            self.file.text_name().to_owned(),
             &text.as_bytes()[from..to],
             (from, to - from).into(),
             first,

@@ -316,7 +316,7 @@ impl Engine {
                 origin.map(|o| std::sync::Arc::from(format!("deferred from {}", o.describe)))
             }),
             related,
-            source_line: operation.or(origin).and_then(|o| o.source_line),
+            source_at: operation.or(origin).and_then(|o| o.source_at),
             statement: index,
             statement_span: stmt.map_or(hit.span, |s| s.span),
         }

@@ -279,8 +279,14 @@ fn with_py_comments(comments: &[(&str, usize, Option<usize>)]) -> Migration {
     let mut m = parse(
         "BEGIN;\n--\n-- Add field a to t\n--\nALTER TABLE t ADD COLUMN a int;\n--\n-- Add field b to t\n--\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\n",
     );
-    m.operations[0].source_line = Some(10);
-    m.operations[1].source_line = Some(20);
+    m.operations[0].source_at = Some(crate::span::LineCol {
+        line: 10,
+        column: 9,
+    });
+    m.operations[1].source_at = Some(crate::span::LineCol {
+        line: 20,
+        column: 9,
+    });
     m.py_comments = comments
         .iter()
         .map(|&(text, line, operation_line)| crate::parse::PyComment {
