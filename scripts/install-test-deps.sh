@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the full test suite needs beyond the build: a PostgreSQL server (the lock-fact
-# tests start a private one; tests/lock_facts.rs), the Mermaid parser (tests/locks.rs),
+# Installs what the full test suite needs beyond the build: a PostgreSQL server (Debian's, for
+# the Django tests) and one of each major from 12 to 18 (tests/lock_facts.rs proves the lock
+# facts on each; scripts/install-pg-servers.sh), the Mermaid parser (tests/locks.rs),
 # pre-commit (tests/precommit.rs), the linters and schema checkers of GitHub's and
 # pre-commit's files (tests/consumers.rs, .ci/run) and a Django virtualenv
 # (tests/django_bridge.rs, tests/precommit.rs).
@@ -18,6 +19,10 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 
 "$root/scripts/install-mermaid-check.sh"
+
+# A server of every PostgreSQL major pglint claims (12 to 18), from the npm registry: the
+# lock-fact suite runs every shape on each (tests/lock_facts.rs).
+"$root/scripts/install-pg-servers.sh"
 
 # A virtualenv in the target directory holding exactly the pinned packages of a requirements
 # file (wheels only). A stamp file holds the requirements it was made from: when they are

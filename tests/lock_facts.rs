@@ -77,43 +77,75 @@ impl Shape {
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let Some(bin) = pg::find_bin() else {
-        if std::env::var_os("CI").is_some() {
-            eprintln!(
-                "lock_facts: no PostgreSQL server binary (initdb, pg_ctl) found, and CI is set"
-            );
-            std::process::exit(1);
+    let ci = std::env::var_os("CI").is_some();
+    let installed = pg::installed_majors();
+    let missing: Vec<u32> = pg::MAJORS
+        .filter(|m| !installed.iter().any(|(v, _)| v == m))
+        .collect();
+    let servers: Vec<(u32, std::path::PathBuf)> = if !missing.is_empty() && ci {
+        eprintln!(
+            "lock_facts: no server of PostgreSQL {missing:?} (scripts/install-pg-servers.sh \
+             installs them), and CI is set: every major pglint claims must be proven"
+        );
+        std::process::exit(1);
+    } else if !installed.is_empty() {
+        if !missing.is_empty() {
+            loud(&[
+                &format!("lock_facts: PostgreSQL {missing:?} NOT PROVEN: no server installed."),
+                "Run scripts/install-pg-servers.sh (CI does, and fails without them).",
+            ]);
         }
-        eprintln!();
-        eprintln!(
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-        );
-        eprintln!(
-            "!! lock_facts SKIPPED: no PostgreSQL server binary (initdb, pg_ctl) was found   !!"
-        );
-        eprintln!(
-            "!! under /usr/lib/postgresql/*/bin or on PATH. Install the Debian `postgresql`  !!"
-        );
-        eprintln!(
-            "!! package to prove the lock facts (CI does, and fails without it).            !!"
-        );
-        eprintln!(
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-        );
-        return;
+        installed
+    } else {
+        match pg::find_bin() {
+            Some(bin) => {
+                loud(&[
+                    "lock_facts: only the system's PostgreSQL is proven: the servers of 12 to",
+                    "18 are not installed. Run scripts/install-pg-servers.sh (CI does).",
+                ]);
+                vec![(0, bin)]
+            }
+            None if ci => {
+                eprintln!("lock_facts: no PostgreSQL server binary found, and CI is set");
+                std::process::exit(1);
+            }
+            None => {
+                loud(&[
+                    "lock_facts SKIPPED: no PostgreSQL server binary (initdb, pg_ctl) found.",
+                    "Run scripts/install-pg-servers.sh to prove the lock facts on 12 to 18.",
+                ]);
+                return;
+            }
+        }
     };
     let started = Instant::now();
-    let server = pg::Server::start(&bin);
-    let (total, failures) = run_all(&server, filter.as_deref());
-    drop(server);
+    // Every server at once, each with its own workers: most of a shape's time is spent
+    // waiting (lock timeouts, CREATE DATABASE), not computing.
+    let workers = (12 / servers.len()).clamp(2, 6);
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = servers
+            .iter()
+            .map(|(_, bin)| {
+                let filter = filter.as_deref();
+                scope.spawn(move || {
+                    let server = pg::Server::start(bin);
+                    run_all(&server, filter, workers)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
     eprintln!(
         "lock_facts: done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let total: usize = results.iter().map(|(n, _)| n).sum();
+    let failures: Vec<&String> = results.iter().flat_map(|(_, f)| f).collect();
     for f in &failures {
         eprintln!("FAILED {f}\n");
     }
-    // The plain closing line CI runners read (this binary has no libtest harness).
+    // The plain closing line CI runners read (this binary has no libtest harness): one test
+    // per shape and server.
     println!(
         "lock_facts: {} passed, {} failed",
         total - failures.len(),
@@ -124,8 +156,18 @@ fn main() {
     }
 }
 
+/// A message that a skim of the test output does not miss.
+fn loud(lines: &[&str]) {
+    let bar = "!".repeat(84);
+    eprintln!("\n{bar}");
+    for l in lines {
+        eprintln!("!! {l:<78} !!");
+    }
+    eprintln!("{bar}");
+}
+
 /// Runs every selected shape; returns how many ran and the failures.
-fn run_all(server: &pg::Server, filter: Option<&str>) -> (usize, Vec<String>) {
+fn run_all(server: &pg::Server, filter: Option<&str>, workers: usize) -> (usize, Vec<String>) {
     let mut admin = server.connect("postgres");
     let version: u32 = admin
         .query_one("SELECT current_setting('server_version_num')::int", &[])
@@ -135,6 +177,11 @@ fn run_all(server: &pg::Server, filter: Option<&str>) -> (usize, Vec<String>) {
     admin.batch_execute("CREATE DATABASE fixture").unwrap();
     {
         let mut c = server.connect("fixture");
+        if version < 13 {
+            // gen_random_uuid() is core from 13; before, pgcrypto has it (as Django's
+            // projects on 12 install it).
+            c.batch_execute("CREATE EXTENSION pgcrypto").unwrap();
+        }
         c.batch_execute(FIXTURE).unwrap();
         c.batch_execute("ANALYZE").unwrap();
     }
@@ -169,8 +216,6 @@ fn run_all(server: &pg::Server, filter: Option<&str>) -> (usize, Vec<String>) {
     );
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
-    // Mostly waiting on lock timeouts and CREATE DATABASE: more workers than cores.
-    let workers = 6;
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -192,16 +237,16 @@ fn run_all(server: &pg::Server, filter: Option<&str>) -> (usize, Vec<String>) {
                         ),
                     };
                     eprintln!(
-                        "shape {:<55} {} ({} ms)",
+                        "PG{version} shape {:<55} {} ({} ms)",
                         shape.name,
                         if verdict.is_none() { "ok" } else { "FAILED" },
                         t.elapsed().as_millis()
                     );
                     if let Some(e) = verdict {
-                        failures
-                            .lock()
-                            .unwrap()
-                            .push(format!("{}: {}\n  sql: {}", shape.name, e, shape.sql));
+                        failures.lock().unwrap().push(format!(
+                            "PostgreSQL {version}, {}: {}\n  sql: {}",
+                            shape.name, e, shape.sql
+                        ));
                     }
                 }
             });
@@ -330,14 +375,29 @@ fn flush_stats(c: &mut Client, version: u32) {
         c.batch_execute("SELECT pg_stat_force_next_flush()")
             .unwrap();
     } else {
-        std::thread::sleep(Duration::from_millis(700));
+        // Before 15 a backend sends its counts to the statistics collector when it goes idle,
+        // and only when 500 ms (PGSTAT_STAT_INTERVAL) have passed since it last sent them:
+        // wait that long, then end one more command, so the counts are sent before the next
+        // one reads them (the collector answers a reader after the messages queued before).
+        std::thread::sleep(Duration::from_millis(600));
+        c.batch_execute("SELECT 1").unwrap();
     }
 }
 
 /// `seq_scan` per table oid.
 fn seq_scans(c: &mut Client) -> BTreeMap<i64, i64> {
+    scans_in(c, "pg_stat_user_tables")
+}
+
+/// `seq_scan` per table oid of this transaction alone: exact on every version, and blind to
+/// the probes of the other sessions.
+fn seq_scans_in_transaction(c: &mut Client) -> BTreeMap<i64, i64> {
+    scans_in(c, "pg_stat_xact_user_tables")
+}
+
+fn scans_in(c: &mut Client, view: &str) -> BTreeMap<i64, i64> {
     c.query(
-        "SELECT relid::int8, coalesce(seq_scan, 0)::int8 FROM pg_stat_user_tables",
+        &format!("SELECT relid::int8, coalesce(seq_scan, 0)::int8 FROM {view}"),
         &[],
     )
     .unwrap()
@@ -382,9 +442,15 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
             .map_err(|e| format!("setup: {e}"))?;
     }
     let pid: i32 = c1.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
-    flush_stats(&mut c1, version);
     let before = relations(&mut c1);
-    let scans_before = seq_scans(&mut c1);
+    // In a transaction block the scans are counted inside it (below); a statement run in
+    // autocommit is counted across the whole server, from here.
+    let mut scans_before = BTreeMap::new();
+    if fx.needs_no_transaction {
+        flush_stats(&mut c1, version);
+        scans_before = seq_scans(&mut c1);
+    }
+    let mut scans_after = None;
 
     if let Some(reason) = &fx.refused {
         // Outside a transaction block when the statement needs that, so the error is the
@@ -487,9 +553,11 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
                 .map_err(|e| format!("pre: {e:?}"))?;
             held_after_pre = held_locks(&mut c1, &before, pid, true);
         }
+        scans_before = seq_scans_in_transaction(&mut c1);
         if let Err(e) = c1.batch_execute(&shape.sql) {
             return Err(format!("the server refused it: {e:?}"));
         }
+        scans_after = Some(seq_scans_in_transaction(&mut c1));
         observed = held_locks(&mut c1, &before, pid, true);
         after = relations(&mut c1);
         let mut p = BTreeMap::new();
@@ -514,8 +582,13 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
         probes = p;
         c1.batch_execute("COMMIT").unwrap();
     }
-    flush_stats(&mut c1, version);
-    let scans_after = seq_scans(&mut c1);
+    let scans_after = match scans_after {
+        Some(s) => s,
+        None => {
+            flush_stats(&mut c1, version);
+            seq_scans(&mut c1)
+        }
+    };
 
     // Table-level locks: equal, relation by relation.
     let expected_tables: BTreeMap<String, LockMode> = fx

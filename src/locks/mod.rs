@@ -103,6 +103,10 @@ pub struct Effects {
     /// they scan or an index of a partition they plan with is locked ACCESS EXCLUSIVE
     /// (a default partition being re-checked, `ALTER INDEX ... ATTACH PARTITION`).
     pub reads_blocked: Vec<QualifiedName>,
+    /// Tables whose writes wait although their own lock allows them: before 14, writing a
+    /// partition reads its partition bound, which opens its parent (ACCESS SHARE), so a
+    /// DETACH that locks the parent ACCESS EXCLUSIVE stops the partition's writes too.
+    pub writes_blocked: Vec<QualifiedName>,
     /// PostgreSQL refuses to run the statement inside a transaction block.
     pub needs_no_transaction: bool,
     /// PostgreSQL refuses the statement outright, with this reason.
@@ -150,6 +154,9 @@ impl Effects {
             if index_locked && !out.contains(&Blocked::Writes) {
                 out.push(Blocked::Writes);
             }
+        }
+        if self.writes_blocked.contains(table) && !out.contains(&Blocked::Writes) {
+            out.push(Blocked::Writes);
         }
         out
     }

@@ -65,6 +65,36 @@ fn version_differences() {
     assert!(e.rewrites.is_empty());
 }
 
+const EVENTS: &str = "CREATE TABLE ev (id bigint NOT NULL, d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE ev1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');";
+
+/// Measured on every major by tests/lock_facts.rs; pinned here on both sides of the change.
+#[test]
+fn partition_lock_differences_by_version() {
+    let ev1 = QualifiedName::public("ev1");
+    // DETACH PARTITION: the partition is SHARE UPDATE EXCLUSIVE before 14, its writes still
+    // wait (for the parent); ACCESS EXCLUSIVE from 14.
+    let e = fx(EVENTS, "ALTER TABLE ev DETACH PARTITION ev1", 13);
+    assert_eq!(e.mode_of(&ev1), Some(ShareUpdateExclusive));
+    assert_eq!(e.blocks(&ev1), vec![Blocked::Writes]);
+    let e = fx(EVENTS, "ALTER TABLE ev DETACH PARTITION ev1", 14);
+    assert_eq!(e.mode_of(&ev1), Some(AccessExclusive));
+    assert_eq!(e.blocks(&ev1), vec![Blocked::Reads, Blocked::Writes]);
+    // A unique key on a partitioned table: each partition SHARE before 18, ACCESS EXCLUSIVE
+    // from 18.
+    for sql in [
+        "ALTER TABLE ev ADD CONSTRAINT ev_pk PRIMARY KEY (id, d)",
+        "ALTER TABLE ev ADD CONSTRAINT ev_u UNIQUE (id, d)",
+    ] {
+        assert_eq!(fx(EVENTS, sql, 17).mode_of(&ev1), Some(Share), "{sql}");
+        assert_eq!(
+            fx(EVENTS, sql, 18).mode_of(&ev1),
+            Some(AccessExclusive),
+            "{sql}"
+        );
+    }
+}
+
 #[test]
 fn unknown_index_locks_its_unknown_table() {
     let e = fx("", "DROP INDEX foo_idx", 15);

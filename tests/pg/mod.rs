@@ -30,6 +30,37 @@ pub fn find_bin() -> Option<PathBuf> {
     std::env::split_paths(&path).find(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
 }
 
+/// The build's target directory (`CARGO_TARGET_DIR`, else the one holding this test binary).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(t) if t.is_absolute() => t,
+        Some(t) => Path::new(env!("CARGO_MANIFEST_DIR")).join(t),
+        // target/debug/deps/lock_facts-HASH
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|e| e.ancestors().nth(3).map(Path::to_path_buf))
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target")),
+    }
+}
+
+/// The majors pglint claims: the lock-fact suite runs on each.
+pub const MAJORS: std::ops::RangeInclusive<u32> = 12..=18;
+
+/// The `bin` directory of the server of each major in [`MAJORS`] that
+/// scripts/install-pg-servers.sh installed (`PGLINT_PG_SERVERS`, else
+/// `<target>/pg-servers/MAJOR/bin`), in order.
+pub fn installed_majors() -> Vec<(u32, PathBuf)> {
+    let dir = std::env::var_os("PGLINT_PG_SERVERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("pg-servers"));
+    MAJORS
+        .filter_map(|major| {
+            let bin = dir.join(major.to_string()).join("bin");
+            (bin.join("initdb").exists() && bin.join("pg_ctl").exists()).then_some((major, bin))
+        })
+        .collect()
+}
+
 pub struct Server {
     bin: PathBuf,
     pub dir: PathBuf,
@@ -46,7 +77,11 @@ fn is_root() -> bool {
 
 impl Server {
     pub fn start(bin: &Path) -> Server {
-        let dir = std::env::temp_dir().join(format!("pglint-lock-facts-{}", std::process::id()));
+        // One directory per server: a run may start several at once (one per major).
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("pglint-lock-facts-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         // initdb refuses to run as root: run the server as the `postgres` user.

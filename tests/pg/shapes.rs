@@ -287,6 +287,10 @@ pub fn shapes() -> Vec<Shape> {
             "ALTER TABLE app_event ADD CONSTRAINT app_event_pkey PRIMARY KEY (id, created_at)",
         ),
         shape(
+            "add unique on a partitioned table with the key",
+            "ALTER TABLE app_event ADD CONSTRAINT app_event_id_uniq UNIQUE (id, created_at)",
+        ),
+        shape(
             "add primary key on a partitioned table without the key is refused",
             "ALTER TABLE app_event ADD CONSTRAINT app_event_pkey PRIMARY KEY (id)",
         ),
