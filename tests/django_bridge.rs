@@ -275,6 +275,18 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
                 .starts_with(r#"ALTER TABLE "depot_bin" DROP CONSTRAINT "depot_bin_code_shelf_"#)),
         "{sql:#?}"
     );
+    // 0004's RunSQL updates every row of a table 0001 made (context).
+    let reset = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["path"] == DEPOT_RESET)
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(
+        reset["every_row_written"],
+        serde_json::json!([{"relation": "depot_bin", "lines": [5]}]),
+        "{v:#}"
+    );
     // The RunPython of 0003 (context) ran on the throwaway database.
     assert_eq!(
         std::fs::read_to_string(&marker).unwrap(),
