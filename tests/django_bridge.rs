@@ -192,6 +192,7 @@ fn django_bridge() {
 
 const DEPOT_UNIQUE: &str = "depot/migrations/0002_bin_unique_together_off.py";
 const DEPOT_RESET: &str = "depot/migrations/0004_bin_shelf_reset.py";
+const DEPOT_RENAME: &str = "depot/migrations/0006_rename_bin_code_index.py";
 /// The settings that install `depot`.
 const FRESH_SETTINGS: &str = "bridgeproj.settings_fresh";
 
@@ -209,9 +210,9 @@ fn throwaway_databases(server: &pg::Server) -> Vec<String> {
         .collect()
 }
 
-/// depot 0002 removes a `unique_together`: Django looks the constraint's name up in the
-/// database, so on an unmigrated database it cannot render (an error as a target, a warning as
-/// context). With --fresh-database, against a database name that does not even exist, the plan
+/// depot 0002 removes a `unique_together`, and 0006 renames the index an `index_together` made
+/// (`RenameIndex` with `old_fields`): Django looks their names up in the database, so on an
+/// unmigrated database they cannot render (an error as a target, a warning as context). With --fresh-database, against a database name that does not even exist, the plan
 /// is applied to a throwaway database as it is rendered: 0002 renders with the constraint's
 /// real name, 0003's RunPython runs there, and the database is gone afterwards.
 fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server) {
@@ -223,6 +224,16 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
             "pglint django: error: {DEPOT_UNIQUE}: sqlmigrate depot \
              0002_bin_unique_together_off failed: ValueError: Found wrong number (0) of \
              constraints"
+        )),
+        "stderr: {}",
+        stderr(&out)
+    );
+    let out = p.pglint(&[&settings[..], &[DEPOT_RENAME]].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "pglint django: error: {DEPOT_RENAME}: sqlmigrate depot 0006_rename_bin_code_index \
+             failed: ValueError: Found wrong number (0) of indexes for depot_bin(code)."
         )),
         "stderr: {}",
         stderr(&out)
@@ -247,7 +258,14 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
             ],
         )
     };
-    let out = fresh(&["--locks", "--format", "json", DEPOT_UNIQUE, DEPOT_RESET]);
+    let out = fresh(&[
+        "--locks",
+        "--format",
+        "json",
+        DEPOT_UNIQUE,
+        DEPOT_RESET,
+        DEPOT_RENAME,
+    ]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -273,6 +291,12 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
         sql.iter().any(|(path, sql)| *path == DEPOT_UNIQUE
             && sql
                 .starts_with(r#"ALTER TABLE "depot_bin" DROP CONSTRAINT "depot_bin_code_shelf_"#)),
+        "{sql:#?}"
+    );
+    assert!(
+        sql.iter().any(|(path, sql)| *path == DEPOT_RENAME
+            && sql.starts_with(r#"ALTER INDEX "depot_bin_code_"#)
+            && sql.ends_with(r#" RENAME TO "depot_bin_code_idx""#)),
         "{sql:#?}"
     );
     // 0004's RunSQL updates every row of a table 0001 made (context).
