@@ -347,9 +347,10 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
     assert_eq!(throwaway_databases(server), Vec::<String>::new());
 }
 
-/// Killed at --helper-timeout while a RunPython sleeps on the throwaway database: pglint sends
+/// Stopped at --helper-timeout while a RunPython sleeps on the throwaway database: pglint sends
 /// SIGTERM first, and the helper drops the database before it ends.
 fn a_fresh_database_is_dropped_at_the_timeout(p: &Project, server: &pg::Server) {
+    let marker = p.dir.join("depot-timeout.marker");
     let started = Instant::now();
     let out = p.pglint_env(
         &[
@@ -357,18 +358,27 @@ fn a_fresh_database_is_dropped_at_the_timeout(p: &Project, server: &pg::Server) 
             FRESH_SETTINGS,
             "--fresh-database",
             "--helper-timeout",
-            "3",
+            "8",
             DEPOT_RESET,
         ],
-        &[("PGLINT_TEST_SLEEP", "60")],
+        &[
+            ("PGLINT_TEST_SLEEP", "120"),
+            ("PGLINT_TEST_MARKER", marker.to_str().unwrap()),
+        ],
     );
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+    // Well before the SIGKILL that follows SIGTERM by 10 s.
+    assert!(took < Duration::from_secs(16), "took {took:?}");
     assert!(
-        stderr(&out).contains("did not finish within 3 s and was killed (--helper-timeout)"),
+        stderr(&out).contains("did not finish within 8 s and was killed (--helper-timeout)"),
         "stderr: {}",
         stderr(&out)
+    );
+    // The database existed when the deadline came: the RunPython ran on it.
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "test_pglint_django_pglint"
     );
     assert_eq!(throwaway_databases(server), Vec::<String>::new());
 }
