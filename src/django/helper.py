@@ -362,11 +362,11 @@ class ThrowawayDatabase:
         if self is None or self.connection is not connection:
             return
         from django.db.migrations.recorder import MigrationRecorder
-        from django.db.migrations.state import ProjectState
 
         try:
             if self.state is None:
-                self.state = ProjectState(real_apps=loader.unmigrated_apps)
+                # The plan starts with a migration that depends on none: the empty state.
+                self.state = loader.project_state(key, at_end=False)
             with connection.schema_editor(atomic=migration.atomic) as editor:
                 self.state = migration.apply(self.state, editor)
             recorder = MigrationRecorder(connection)
