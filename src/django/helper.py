@@ -372,7 +372,7 @@ class ThrowawayDatabase:
             recorder = MigrationRecorder(connection)
             for app, name in migration.replaces or [key]:
                 recorder.record_applied(app, name)
-        except Exception as exc:  # noqa: BLE001 - a warning, and the walk goes on
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a warning, the walk goes on
             traceback.print_exc(file=sys.stderr)
             answer["warnings"].append(
                 f"{display_path(type(migration).__module__)}: applying it to the throwaway "
