@@ -67,6 +67,16 @@ pub struct DjangoArgs {
     /// comma-separated or repeated) among the project's own
     #[arg(long = "app", value_name = "LABEL", value_delimiter = ',')]
     pub apps: Vec<String>,
+    /// Needs no migrated database: make an empty throwaway database on the configured server
+    /// (Django's test database name plus `_pglint`), render each migration of the plan and then
+    /// apply it there (data migrations included), and drop it at the end; a migration that
+    /// looks names up in the database renders against exactly the schema it will run on
+    #[arg(long)]
+    pub fresh_database: bool,
+    /// Print what each migration locks and for how long, as `pglint locks` does for SQL files
+    /// (`--format` human, markdown or json), instead of the findings
+    #[arg(long)]
+    pub locks: bool,
     /// Seconds the Django helper may take (importing the project, then sqlmigrate of every
     /// migration of the files' plans) before it is killed, with exit code 2
     #[arg(long, value_name = "SECONDS", default_value_t = 120,

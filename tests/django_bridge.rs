@@ -187,6 +187,9 @@ fn django_bridge() {
     squashed_migrations_follow_djangos_plan(&project, &server);
     changed_since_selects_changed_migration_files(&project);
     a_relative_python_is_found_from_the_current_directory(&project, &work);
+    a_fresh_database_renders_what_looks_names_up(&project, &server);
+    a_fresh_database_is_dropped_at_the_timeout(&project, &server);
+    the_locks_of_migration_files(&project);
     // Last: it migrates a database of its own.
     server
         .connect("postgres")
@@ -196,6 +199,256 @@ fn django_bridge() {
 
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+const DEPOT_UNIQUE: &str = "depot/migrations/0002_bin_unique_together_off.py";
+const DEPOT_RESET: &str = "depot/migrations/0004_bin_shelf_reset.py";
+const DEPOT_RENAME: &str = "depot/migrations/0006_rename_bin_code_index.py";
+/// The settings that install `depot`.
+const FRESH_SETTINGS: &str = "bridgeproj.settings_fresh";
+
+/// The databases whose name ends in `_pglint` (`--fresh-database` makes and drops them).
+fn throwaway_databases(server: &pg::Server) -> Vec<String> {
+    server
+        .connect("postgres")
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE '%\\_pglint' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// depot 0002 removes a `unique_together`, and 0006 renames the index an `index_together` made
+/// (`RenameIndex` with `old_fields`): Django looks their names up in the database, so on an
+/// unmigrated database they cannot render (an error as a target, a warning as context). With --fresh-database, against a database name that does not even exist, the plan
+/// is applied to a throwaway database as it is rendered: 0002 renders with the constraint's
+/// real name, 0003's RunPython runs there, and the database is gone afterwards.
+fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server) {
+    let settings = ["--settings", FRESH_SETTINGS];
+    let out = p.pglint(&[&settings[..], &[DEPOT_UNIQUE]].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "pglint django: error: {DEPOT_UNIQUE}: sqlmigrate depot \
+             0002_bin_unique_together_off failed: ValueError: Found wrong number (0) of \
+             constraints"
+        )),
+        "stderr: {}",
+        stderr(&out)
+    );
+    let out = p.pglint(&[&settings[..], &[DEPOT_RENAME]].concat());
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "pglint django: error: {DEPOT_RENAME}: sqlmigrate depot 0006_rename_bin_code_index \
+             failed: ValueError: Found wrong number (0) of indexes for depot_bin(code)."
+        )),
+        "stderr: {}",
+        stderr(&out)
+    );
+    let out = p.pglint(&[&settings[..], &[DEPOT_RESET, "--fail-on", "never"]].concat());
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "pglint django: warning: {DEPOT_UNIQUE}: cannot render its SQL"
+        )),
+        "stderr: {}",
+        stderr(&out)
+    );
+
+    let marker = p.dir.join("depot.marker");
+    let fresh = |args: &[&str]| {
+        p.pglint_env(
+            &[&settings[..], &["--fresh-database"], args].concat(),
+            &[
+                ("PGLINT_DJANGO_PGDATABASE", "pglint_absent"),
+                ("PGLINT_TEST_MARKER", marker.to_str().unwrap()),
+            ],
+        )
+    };
+    let out = fresh(&[
+        "--locks",
+        "--format",
+        "json",
+        DEPOT_UNIQUE,
+        DEPOT_RESET,
+        DEPOT_RENAME,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("warning") && !err.contains("error"),
+        "stderr: {err}"
+    );
+    assert!(
+        err.contains(
+            "pglint django: note: rendered on the throwaway database \
+             `test_pglint_absent_pglint`, each migration applied after its SQL was collected; \
+             dropped at the end"
+        ),
+        "stderr: {err}"
+    );
+    let v = json(&out);
+    let sql: Vec<(&str, &str)> = v["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap(), s["sql"].as_str().unwrap()))
+        .collect();
+    assert!(
+        sql.iter().any(|(path, sql)| *path == DEPOT_UNIQUE
+            && sql
+                .starts_with(r#"ALTER TABLE "depot_bin" DROP CONSTRAINT "depot_bin_code_shelf_"#)),
+        "{sql:#?}"
+    );
+    assert!(
+        sql.iter().any(|(path, sql)| *path == DEPOT_RENAME
+            && sql.starts_with(r#"ALTER INDEX "depot_bin_code_"#)
+            && sql.ends_with(r#" RENAME TO "depot_bin_code_idx""#)),
+        "{sql:#?}"
+    );
+    // 0004's RunSQL updates every row of a table 0001 made (context).
+    let reset = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["path"] == DEPOT_RESET)
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(
+        reset["every_row_written"],
+        serde_json::json!([{"relation": "depot_bin", "lines": [5]}]),
+        "{v:#}"
+    );
+    // The RunPython of 0003 (context) ran on the throwaway database.
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "test_pglint_absent_pglint"
+    );
+    assert_eq!(throwaway_databases(server), Vec::<String>::new());
+
+    // Linted as usual; a migration that fails to apply is a warning and the walk goes on:
+    // shop 0009 (context of warehouse) runs CREATE INDEX CONCURRENTLY in a transaction.
+    let out = fresh(&[BROKEN, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "pglint django: warning: shop/migrations/0009_auditlog_happened_at_idx.py: applying \
+             it to the throwaway database `test_pglint_absent_pglint` failed (InternalError: \
+             CREATE INDEX CONCURRENTLY cannot run inside a transaction block)"
+        ) && !err.contains("cannot render"),
+        "stderr: {err}"
+    );
+    let v = json(&out);
+    assert!(
+        has(
+            &findings(&v),
+            BROKEN,
+            "missing-lock-timeout",
+            &format!(
+                "Alter unique_together for stock (0 constraint(s)) ({BROKEN}:{})",
+                p.line_of(BROKEN, "AlterUniqueTogether", "operations")
+            )
+        ),
+        "{v:#}"
+    );
+    assert_eq!(throwaway_databases(server), Vec::<String>::new());
+}
+
+/// Stopped at --helper-timeout while a RunPython sleeps on the throwaway database: pglint sends
+/// SIGTERM first, and the helper drops the database before it ends.
+fn a_fresh_database_is_dropped_at_the_timeout(p: &Project, server: &pg::Server) {
+    let marker = p.dir.join("depot-timeout.marker");
+    let started = Instant::now();
+    let out = p.pglint_env(
+        &[
+            "--settings",
+            FRESH_SETTINGS,
+            "--fresh-database",
+            "--helper-timeout",
+            "8",
+            DEPOT_RESET,
+        ],
+        &[
+            ("PGLINT_TEST_SLEEP", "120"),
+            ("PGLINT_TEST_MARKER", marker.to_str().unwrap()),
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    // Well before the SIGKILL that follows SIGTERM by 10 s.
+    assert!(took < Duration::from_secs(16), "took {took:?}");
+    assert!(
+        stderr(&out).contains("did not finish within 8 s and was killed (--helper-timeout)"),
+        "stderr: {}",
+        stderr(&out)
+    );
+    // The database existed when the deadline came: the RunPython ran on it.
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "test_pglint_django_pglint"
+    );
+    assert_eq!(throwaway_databases(server), Vec::<String>::new());
+}
+
+/// `pglint django --locks`: `pglint locks` for the migration files, from the same answer: the
+/// earlier migrations as context, operations with their `.py` lines; formats other than
+/// human, markdown and json are refused.
+fn the_locks_of_migration_files(p: &Project) {
+    let out = p.pglint(&["--locks", "--format", "json", STOCK]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    let migrations = v["migrations"].as_array().unwrap();
+    assert_eq!(migrations.len(), 1, "{v:#}");
+    assert_eq!(migrations[0]["path"], STOCK);
+    let stock = migrations[0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["relation"] == "warehouse_stock")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    // warehouse_stock is 0001's (context): it existed before, and is rewritten (int → bigint).
+    assert_eq!(stock["mode"], "ACCESS EXCLUSIVE", "{v:#}");
+    assert!(
+        migrations[0]["rewrites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["relation"] == "warehouse_stock"),
+        "{v:#}"
+    );
+    let line = p.line_of(STOCK, "AlterField", "operations");
+    assert!(
+        v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["operation"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("({STOCK}:{line})"))),
+        "{v:#}"
+    );
+
+    let out = p.pglint(&["--locks", STOCK]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("{STOCK}\natomic: every lock is held until COMMIT"))
+            && text.contains("Summary\n  warehouse_stock  ACCESS EXCLUSIVE"),
+        "{text}"
+    );
+
+    let out = p.pglint(&["--locks", "--format", "sarif", STOCK]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pglint django: --locks prints human, markdown or json, not sarif"),
+        "stderr: {}",
+        stderr(&out)
+    );
 }
 
 fn findings_name_the_py_file_operation_and_line(p: &Project) {

@@ -422,6 +422,35 @@ fn probe(c: &mut Client, table: &str, kind: char) -> Vec<Blocked> {
     out
 }
 
+/// For each table with rows that existed before and that this backend holds a lock on that
+/// lets ROW SHARE in: whether every row of it is locked by this backend's transaction. A second
+/// session's `SELECT ... FOR UPDATE SKIP LOCKED` skips every row locked in any mode, and waits
+/// for no row.
+fn every_row_locked(
+    c: &mut Client,
+    before: &BTreeMap<String, Rel>,
+    observed: &BTreeMap<String, (char, LockMode)>,
+) -> BTreeMap<String, bool> {
+    let mut out = BTreeMap::new();
+    for (name, (kind, mode)) in observed {
+        if !matches!(kind, 'r' | 'p') || *mode >= LockMode::Exclusive || !before.contains_key(name)
+        {
+            continue;
+        }
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM \"{name}\"),
+                    (SELECT count(*) FROM (SELECT 1 FROM \"{name}\" FOR UPDATE SKIP LOCKED) s)"
+        );
+        if let Ok(row) = c.query_one(&sql, &[]) {
+            let (rows, free): (i64, i64) = (row.get(0), row.get(1));
+            if rows > 0 {
+                out.insert(name.clone(), free == 0);
+            }
+        }
+    }
+    out
+}
+
 fn names(list: &[QualifiedName]) -> BTreeSet<String> {
     list.iter().map(|q| q.name.clone()).collect()
 }
@@ -486,6 +515,7 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
     let mut observed: BTreeMap<String, (char, LockMode)>;
     let mut held_after_pre = BTreeMap::new();
     let probes: BTreeMap<String, Vec<Blocked>>;
+    let mut all_rows_locked = BTreeMap::new();
     let after: BTreeMap<String, Rel>;
     if fx.needs_no_transaction {
         // Refused inside a transaction block...
@@ -559,6 +589,7 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
         }
         scans_after = Some(seq_scans_in_transaction(&mut c1));
         observed = held_locks(&mut c1, &before, pid, true);
+        all_rows_locked = every_row_locked(&mut c2, &before, &observed);
         after = relations(&mut c1);
         let mut p = BTreeMap::new();
         let mut tables: BTreeSet<String> = observed
@@ -652,6 +683,22 @@ fn run_shape(server: &pg::Server, version: u32, i: usize, shape: &Shape) -> Resu
             if &want != got {
                 problems.push(format!("{t} blocks: pglint {want:?}, server {got:?}"));
             }
+        }
+    }
+
+    // Every row written (UPDATE, DELETE without WHERE): every row locked till COMMIT. A
+    // table `pre` wrote to is left out (its rows may be locked since then).
+    for (t, all) in &all_rows_locked {
+        if shape.uncataloged.contains(t) || held_after_pre.contains_key(t) {
+            continue;
+        }
+        let want = fx
+            .writes_every_row
+            .contains(&QualifiedName::public(t.clone()));
+        if want != *all {
+            problems.push(format!(
+                "{t}: pglint says every row written: {want}, server: every row locked: {all}"
+            ));
         }
     }
 

@@ -375,3 +375,75 @@ fn every_mermaid_chart_parses_with_the_real_mermaid_parser() {
         "the checker accepted broken charts:\n{report}"
     );
 }
+
+/// An UPDATE or DELETE without WHERE on a table that existed before (a RunSQL, a data
+/// migration): a scan, and every row written and row-locked until COMMIT, in the summary of
+/// every format. With a WHERE, or on a table of the same file, it is not listed.
+#[test]
+fn a_whole_table_update_writes_every_row() {
+    let context = format!("{LIBRARY}/0001_initial.sql");
+    let sql = "BEGIN;\n\
+               UPDATE library_book SET title = upper(title);\n\
+               DELETE FROM library_author WHERE id = 1;\n\
+               CREATE TABLE library_shelf (id bigint PRIMARY KEY, name text);\n\
+               UPDATE library_shelf SET name = 'x';\n\
+               COMMIT;\n";
+    let run = |format: &str| {
+        let out = pglint(
+            &[
+                "locks",
+                "-",
+                "--stdin-filename",
+                "library/0009_upper.sql",
+                "--context",
+                &context,
+                "--format",
+                format,
+            ],
+            Some(sql),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let statements = v["statements"].as_array().unwrap();
+    assert_eq!(
+        statements[0]["writes_every_row"],
+        serde_json::json!(["library_book"])
+    );
+    assert_eq!(statements[0]["scans"], serde_json::json!(["library_book"]));
+    assert_eq!(statements[1]["writes_every_row"], serde_json::json!([]));
+    assert_eq!(
+        statements[3]["writes_every_row"],
+        serde_json::json!(["library_shelf"])
+    );
+    assert_eq!(
+        v["migrations"][0]["every_row_written"],
+        serde_json::json!([{"relation": "library_book", "lines": [2]}])
+    );
+    let book = v["migrations"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["relation"] == "library_book")
+        .unwrap();
+    assert_eq!(book["mode"], "ROW EXCLUSIVE");
+    assert_eq!(book["until_line"], 6);
+    let line = "Every row written and row-locked until the table's lock is released (writes of \
+                those rows wait): ";
+    let human = run("human");
+    assert!(
+        human.contains(&format!("\n  {line}library_book (line 2)\n")),
+        "{human}"
+    );
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains(&format!("\n- {line}`library_book` (line 2)\n")),
+        "{markdown}"
+    );
+}

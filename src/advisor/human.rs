@@ -378,6 +378,14 @@ fn render_summary(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result
         "  Scans of tables that existed before: {}",
         names(&s.scans)
     )?;
+    if !s.every_row_written.is_empty() {
+        writeln!(
+            out,
+            "  Every row written and row-locked until the table's lock is released (writes of \
+             those rows wait): {}",
+            names(&s.every_row_written)
+        )?;
+    }
     if !s.new_relations.is_empty() {
         writeln!(
             out,

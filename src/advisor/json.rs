@@ -7,7 +7,8 @@
 //!                  "locks": [{"relation": "shop_order", "kind": "table",
 //!                             "mode": "ACCESS EXCLUSIVE", "blocks_reads": true,
 //!                             "blocks_writes": true, "new": false}],
-//!                  "rewrites": ["shop_order"], "scans": [], "rebuilt_indexes": [],
+//!                  "rewrites": ["shop_order"], "scans": [], "writes_every_row": [],
+//!                  "rebuilt_indexes": [],
 //!                  "new_relations": [], "needs_no_transaction": false, "refused": null,
 //!                  "syntax_error": null, "held_until_line": 20, "released_by": "commit"}],
 //!  "migrations": [{"path": "...", "atomic": true, "commit_lines": [20],
@@ -17,7 +18,8 @@
 //!                              "spans": [{"from_line": 12, "until_line": 20,
 //!                                         "statements": 3}]}],
 //!                  "new_relations": [], "rewrites": [{"relation": "shop_order", "lines": [12]}],
-//!                  "scans": [], "refused": [], "needs_no_transaction_in_transaction": [],
+//!                  "scans": [], "every_row_written": [], "refused": [],
+//!                  "needs_no_transaction_in_transaction": [],
 //!                  "syntax_errors": []}]}
 //! ```
 //!
@@ -56,6 +58,7 @@ struct Statement<'a> {
     locks: Vec<Lock>,
     rewrites: Vec<String>,
     scans: Vec<String>,
+    writes_every_row: Vec<String>,
     rebuilt_indexes: Vec<String>,
     new_relations: Vec<String>,
     needs_no_transaction: bool,
@@ -84,6 +87,7 @@ struct Migration<'a> {
     new_relations: Vec<String>,
     rewrites: Vec<AtLines>,
     scans: Vec<AtLines>,
+    every_row_written: Vec<AtLines>,
     refused: Vec<Reason<'a>>,
     needs_no_transaction_in_transaction: &'a [usize],
     syntax_errors: Vec<Reason<'a>>,
@@ -158,6 +162,7 @@ fn statement<'a>(path: &'a str, row: &'a Row) -> Statement<'a> {
             .collect(),
         rewrites: names(&row.rewrites),
         scans: names(&row.scans),
+        writes_every_row: names(&row.writes_every_row),
         rebuilt_indexes: names(&row.rebuilt_indexes),
         new_relations: names(&row.new_relations),
         needs_no_transaction: row.needs_no_transaction,
@@ -207,6 +212,7 @@ fn migration(f: &FileLocks) -> Migration<'_> {
         new_relations: names(&s.new_relations),
         rewrites: at_lines(&s.rewrites),
         scans: at_lines(&s.scans),
+        every_row_written: at_lines(&s.every_row_written),
         refused: s
             .refused
             .iter()

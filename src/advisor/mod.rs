@@ -44,18 +44,7 @@ pub fn run(args: &LocksArgs) -> u8 {
             .map(|(position, m)| (m, reported[position])),
         pg_version,
     );
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match args.format {
-        LocksFormat::Human => human::render(
-            &files,
-            crate::report::human::Styling::for_stdout(),
-            &mut out,
-        ),
-        LocksFormat::Markdown => markdown::render(&files, &mut out),
-        LocksFormat::Json => json::render(&files, &mut out),
-    };
-    if let Err(e) = written.and_then(|()| out.flush()) {
+    if let Err(e) = write_stdout(args.format, &files) {
         eprintln!("pglint: cannot write the report: {e}");
         return EXIT_ERROR;
     }
@@ -65,6 +54,20 @@ pub fn run(args: &LocksArgs) -> u8 {
     } else {
         EXIT_ERROR
     }
+}
+
+/// Writes the report of `files` in `format` to stdout (`pglint locks`, `pglint django --locks`).
+pub fn write_stdout(format: LocksFormat, files: &[FileLocks]) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        LocksFormat::Human => {
+            human::render(files, crate::report::human::Styling::for_stdout(), &mut out)
+        }
+        LocksFormat::Markdown => markdown::render(files, &mut out),
+        LocksFormat::Json => json::render(files, &mut out),
+    }?;
+    out.flush()
 }
 
 /// `--pg-version`, else the configuration's `pg_version`, else the default.

@@ -71,6 +71,9 @@ pub struct Row {
     pub locks: Vec<LockRow>,
     pub rewrites: Vec<QualifiedName>,
     pub scans: Vec<QualifiedName>,
+    /// Tables every row of which the statement writes and row-locks (UPDATE or DELETE
+    /// without WHERE).
+    pub writes_every_row: Vec<QualifiedName>,
     pub rebuilt_indexes: Vec<QualifiedName>,
     pub needs_no_transaction: bool,
     /// PostgreSQL refuses the statement, with this reason.
@@ -131,6 +134,11 @@ pub struct Summary {
     pub rewrites: Vec<(QualifiedName, Vec<usize>)>,
     /// Tables that existed before and are scanned, with the lines of the statements.
     pub scans: Vec<(QualifiedName, Vec<usize>)>,
+    /// Tables that existed before every row of which is written and row-locked (an UPDATE or
+    /// DELETE without WHERE, in a RunSQL or a data migration), with the lines of the
+    /// statements: each row stays locked as long as the table's lock, so writes of any row
+    /// wait although ROW EXCLUSIVE blocks no one.
+    pub every_row_written: Vec<(QualifiedName, Vec<usize>)>,
     /// Statements PostgreSQL refuses: (line, reason).
     pub refused: Vec<(usize, String)>,
     /// Statements that must run outside a transaction block but run inside one (lines).
@@ -431,6 +439,7 @@ fn row_from(
         locks,
         rewrites: fx.rewrites,
         scans: fx.scans,
+        writes_every_row: fx.writes_every_row,
         rebuilt_indexes: fx.rebuilt_indexes,
         needs_no_transaction: fx.needs_no_transaction,
         refused: fx.refused,
@@ -458,6 +467,7 @@ fn summarize(rows: &[Row]) -> Summary {
     let mut new_seen: HashSet<&QualifiedName> = HashSet::new();
     let mut rewrite_at: HashMap<&QualifiedName, usize> = HashMap::new();
     let mut scan_at: HashMap<&QualifiedName, usize> = HashMap::new();
+    let mut every_row_at: HashMap<&QualifiedName, usize> = HashMap::new();
     let is_new = |rel: &QualifiedName, row: &Row| row.new_relations.contains(rel);
     for row in rows {
         for l in &row.locks {
@@ -488,6 +498,9 @@ fn summarize(rows: &[Row]) -> Summary {
         }
         for r in row.scans.iter().filter(|r| !is_new(r, row)) {
             add_line(&mut s.scans, &mut scan_at, r, row.line);
+        }
+        for r in row.writes_every_row.iter().filter(|r| !is_new(r, row)) {
+            add_line(&mut s.every_row_written, &mut every_row_at, r, row.line);
         }
         if let Some(reason) = &row.refused {
             s.refused.push((row.line, reason.clone()));

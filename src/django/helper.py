@@ -2,7 +2,8 @@
 
 Reads one JSON request on stdin:
     {"settings": "proj.settings" | null, "manage_py": "/abs/manage.py" | null,
-     "database": "default", "targets": ["/abs/app/migrations/0002_x.py", ...]}
+     "database": "default", "targets": ["/abs/app/migrations/0002_x.py", ...],
+     "fresh_database": bool}
 and writes one JSON answer on the file descriptor named by PGLINT_ANSWER_FD, a pipe of
 pglint's own (stdout only when run by hand, without it): the project's code runs in this
 process, and what it prints on stdout, at import or at exit, must not pass for the answer:
@@ -10,6 +11,8 @@ process, and what it prints on stdout, at import or at exit, must not pass for t
      "django": "5.2.19",
      "connection": null | {"alias": "default", "server_version": 16 | null,
                            "lock_timeout": "5s" | null, "lock_timeout_from": str | null},
+     "fresh_database": null | "test_x_pglint",
+     "warnings": [str],
      "unresolved": [{"path": ..., "error": ...}],
      "skipped": [{"path": ..., "reason": ...}],
      "migrations": [{"app", "name", "module", "path", "target": bool,
@@ -28,13 +31,25 @@ NAME` prints: the same `collect_sql` code path, the same BEGIN/COMMIT wrapping, 
 project state. Context migrations carry the project state forward (one pass, not one state
 per migration); each target starts from its own `project_state(at_end=False)`, as sqlmigrate
 does.
+
+With `fresh_database`, nothing needs to be migrated beforehand: the helper makes a throwaway
+database on the configured server (Django's test-database machinery: `TEST['NAME']`, else
+`test_` + `NAME`, with `_pglint` appended), walks the plan rendering each migration's SQL and
+then applying it there for real (RunPython included), so a migration that looks names up in the
+database renders against exactly the schema it will run on; the database is dropped at the end,
+whatever happened (see `ThrowawayDatabase`).
 """
 
 import ast
 import json
 import os
+import signal
 import sys
 import traceback
+
+# Run by main() after run(), whatever happened there: what must not outlive the helper (the
+# throwaway database).
+CLEANUPS = []
 
 
 def one_line(exc):
@@ -268,6 +283,149 @@ def answer_channel():
     return fd
 
 
+class Terminated(BaseException):
+    """SIGTERM, which pglint sends at its deadline (--helper-timeout) before it kills: raised
+    in the main thread so that the `finally` of main() drops the throwaway database. Not an
+    Exception, so that no `except Exception` of the project's code swallows it."""
+
+
+def on_sigterm(_signum, _frame):
+    raise Terminated()
+
+
+class ThrowawayDatabase:
+    """The database `fresh_database` walks the plan on: made empty on the configured server
+    before anything else, each migration applied after its SQL is collected, dropped by
+    main() at the end whatever happened (a SIGTERM included).
+
+    Django's `create_test_db` is not used as a whole: it runs `migrate` (or, with
+    TEST['MIGRATE'] = False, `syncdb` of every model), so the tables would exist before the
+    first migration. Its parts are: `_create_test_db` (CREATE DATABASE, clobbering a leftover
+    of the same name) and the settings switch that `create_test_db` makes. The name is
+    Django's test database name plus `_pglint`: recognisable, never the project's own test
+    database (which `manage.py test --keepdb` may be using), and a leftover of a killed run is
+    clobbered by the next one."""
+
+    current = None
+
+    def __init__(self, connection, name, configured_name):
+        self.connection = connection
+        self.name = name
+        self.configured_name = configured_name
+        self.state = None
+        self.created = False
+
+    @classmethod
+    def create(cls, connection, answer):
+        """Makes the database and points `connection` at it; False (with the error in
+        `answer`) when it cannot."""
+        from django.conf import settings
+
+        alias = connection.alias
+        if connection.vendor != "postgresql":
+            answer["error"] = f"the database `{alias}` is {connection.vendor}, not PostgreSQL"
+            return False
+        configured = connection.settings_dict.get("NAME")
+        test = connection.settings_dict.get("TEST") or {}
+        name = (test.get("NAME") or f"test_{configured or 'postgres'}") + "_pglint"
+        taken = {(db.get("NAME") or "") for db in settings.DATABASES.values()}
+        if name in taken:
+            answer["error"] = (
+                f"the throwaway database would be `{name}`, a database of settings.DATABASES: "
+                "pglint does not make (and drop) it"
+            )
+            return False
+        creation = connection.creation
+        logged = []
+        # Django writes why CREATE DATABASE failed to stderr, then calls sys.exit().
+        creation.log = logged.append
+        # From here on, whatever happens, main() drops it once made. Not before: a database
+        # of that name that cannot be clobbered is another run's, in use. (A SIGTERM during
+        # CREATE DATABASE may leave it behind: the next run clobbers it.)
+        cls.current = cls(connection, name, configured)
+        CLEANUPS.append(cls.current.destroy)
+        signal.signal(signal.SIGTERM, on_sigterm)
+        test_settings = dict(test, NAME=name)
+        saved_test = connection.settings_dict.get("TEST")
+        connection.settings_dict["TEST"] = test_settings
+        try:
+            creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
+            why = "; ".join(" ".join(m.split()) for m in logged) or one_line(exc)
+            if "other users" in why:
+                why += " (another `pglint django --fresh-database` on this server?)"
+            answer["error"] = (
+                f"cannot create the throwaway database `{name}` for the database `{alias}` "
+                f"(--fresh-database): {why}"
+            )
+            return False
+        finally:
+            connection.settings_dict["TEST"] = saved_test
+        cls.current.created = True
+        # What create_test_db does once the database exists.
+        connection.close()
+        settings.DATABASES[alias]["NAME"] = name
+        connection.settings_dict["NAME"] = name
+        answer["fresh_database"] = name
+        return True
+
+    @classmethod
+    def apply(cls, connection, loader, key, migration, answer):
+        """Applies `migration` to the throwaway database for real and records it, as
+        `migrate` does (MigrationExecutor.apply_migration); nothing without one. A migration
+        that fails (rolled back when atomic) is left out with a warning, and the walk goes on:
+        the ones after it may not need what it changes, and render as well as they can."""
+        self = cls.current
+        if self is None or self.connection is not connection:
+            return
+        from django.db.migrations.recorder import MigrationRecorder
+
+        try:
+            if self.state is None:
+                # The plan starts with a migration that depends on none: the empty state.
+                self.state = loader.project_state(key, at_end=False)
+            with connection.schema_editor(atomic=migration.atomic) as editor:
+                self.state = migration.apply(self.state, editor)
+            recorder = MigrationRecorder(connection)
+            for app, name in migration.replaces or [key]:
+                recorder.record_applied(app, name)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a warning, the walk goes on
+            traceback.print_exc(file=sys.stderr)
+            answer["warnings"].append(
+                f"{display_path(type(migration).__module__)}: applying it to the throwaway "
+                f"database `{self.name}` failed ({one_line(exc)}), as `migrate` would: the "
+                "migrations after it are rendered and applied without what it changes"
+            )
+
+    def destroy(self, answer):
+        """Drops the database once made, and puts the configured name back."""
+        from django.conf import settings
+
+        if not self.created:
+            return
+        connection = self.connection
+        name = connection.ops.quote_name(self.name)
+        try:
+            connection.close()
+            close_pool = getattr(connection, "close_pool", None)
+            if close_pool is not None:
+                close_pool()
+            with connection.creation._nodb_cursor() as cursor:
+                try:
+                    # PostgreSQL 13+: a session the project's code left open is ended.
+                    cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                except Exception:  # noqa: BLE001 - older servers
+                    cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        except (Exception, SystemExit, Terminated) as exc:  # noqa: BLE001
+            answer["warnings"].append(
+                f"the throwaway database `{self.name}` could not be dropped ({one_line(exc)}): "
+                f"drop it by hand (DROP DATABASE {name})"
+            )
+        finally:
+            settings.DATABASES[connection.alias]["NAME"] = self.configured_name
+            connection.settings_dict["NAME"] = self.configured_name
+
+
 def main():
     channel = answer_channel()
     request = json.load(sys.stdin)
@@ -275,6 +433,8 @@ def main():
         "error": None,
         "django": None,
         "connection": None,
+        "fresh_database": None,
+        "warnings": [],
         "unresolved": [],
         "skipped": [],
         "migrations": [],
@@ -292,7 +452,11 @@ def main():
         # than leave pglint with no answer at all.
         answer["error"] = f"the project's code called sys.exit({exc.code!r}) while loading"
         traceback.print_exc(file=sys.stderr)
+    except Terminated:
+        answer["error"] = "stopped by pglint (--helper-timeout)"
     finally:
+        for cleanup in reversed(CLEANUPS):
+            cleanup(answer)
         sys.stdout = real_stdout
     # Closed before returning: from then on nothing in this process can write to it.
     with os.fdopen(channel, "w", encoding="utf-8") as out:
@@ -339,6 +503,8 @@ def run(request, answer):
         answer["error"] = f"no database `{alias}` in settings.DATABASES"
         return
     connection = connections[alias]
+    if request.get("fresh_database") and not ThrowawayDatabase.create(connection, answer):
+        return
     try:
         connection.ensure_connection()
     except Exception as exc:  # noqa: BLE001
@@ -444,7 +610,9 @@ def run(request, answer):
             entry["error"] = f"sqlmigrate {key[0]} {key[1]} failed: {one_line(exc)}"
             if entry["target"]:
                 traceback.print_exc(file=sys.stderr)
+            ThrowawayDatabase.apply(connection, loader, key, migration, answer)
             continue
+        ThrowawayDatabase.apply(connection, loader, key, migration, answer)
         output = "\n".join(statements)
         if output and migration.atomic and connection.features.can_rollback_ddl:
             output = "%s\n%s\n%s" % (

@@ -20,6 +20,8 @@ pub struct Request {
     /// Lint every migration of the project's own apps instead (no files given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project_apps: Option<ProjectApps>,
+    /// Render and apply the plan on a throwaway database made for the run (`--fresh-database`).
+    pub fresh_database: bool,
 }
 
 /// The project's own apps: installed apps whose folder is under `root` (not under a
@@ -40,6 +42,14 @@ pub struct Answer {
     /// What the database connection already sets; `None` when the helper stopped before
     /// connecting.
     pub connection: Option<Connection>,
+    /// The throwaway database the plan was rendered and applied on (`--fresh-database`),
+    /// dropped before the answer was written.
+    #[serde(default)]
+    pub fresh_database: Option<String>,
+    /// What went wrong without stopping the run: a migration that could not be applied to
+    /// the throwaway database, which could not be dropped.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub unresolved: Vec<Unresolved>,
     /// Targets that Django's plan does not apply (a migration replaced by the squash the plan
     /// uses, or a squash the plan does not use): answered, not linted.

@@ -22,7 +22,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{DjangoArgs, FailOn};
+use clap::ValueEnum;
+
+use crate::cli::{DjangoArgs, FailOn, Format, LocksFormat};
 use crate::config;
 use crate::finding::Summary;
 use crate::lint::{EXIT_ERROR, Outcome};
@@ -53,6 +55,13 @@ pub fn run(args: &DjangoArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return report_error(e),
     };
+    let locks_format = match locks_format(args) {
+        Ok(f) => f,
+        Err(e) => {
+            inert::eprint_message(&format!("pglint django: {e}"));
+            return EXIT_ERROR;
+        }
+    };
     let mut errors: Vec<String> = Vec::new();
     let targets = match targets(args, &mut errors) {
         Ok(t) => t,
@@ -75,7 +84,14 @@ pub fn run(args: &DjangoArgs) -> u8 {
     let mut notes = Vec::new();
     if !targets.is_empty() || whole_project {
         match ask_django(args, &targets, whole_project) {
-            Ok(answer) => {
+            Ok(mut answer) => {
+                if let Some(db) = &answer.fresh_database {
+                    notes.push(format!(
+                        "rendered on the throwaway database `{db}`, each migration applied \
+                         after its SQL was collected; dropped at the end"
+                    ));
+                }
+                warnings.append(&mut answer.warnings);
                 if let Some(c) = &answer.connection {
                     notes.extend(connection::apply(
                         &mut settings,
@@ -96,9 +112,23 @@ pub fn run(args: &DjangoArgs) -> u8 {
             Err(e) => errors.push(e),
         }
     }
+    if let Some(format) = locks_format {
+        // The advisor's view of the same migrations, the earlier ones replayed as context.
+        let files = crate::advisor::analyze(migrations, settings.pg_version);
+        if let Err(e) = crate::advisor::write_stdout(format, &files) {
+            eprintln!("pglint django: cannot write the report: {e}");
+            return EXIT_ERROR;
+        }
+        eprint_messages(&notes, &warnings, &errors);
+        return if errors.is_empty() {
+            crate::lint::EXIT_CLEAN
+        } else {
+            EXIT_ERROR
+        };
+    }
     // After the answer: the connection may have set lock_timeout and the server's version.
     let engine = Engine::new(settings);
-    let want_locks = args.format == crate::cli::Format::Markdown;
+    let want_locks = args.format == Format::Markdown;
     let pg_version = engine.settings().pg_version;
     let (findings, files, locks) = crate::lint::lint_migrations_with_locks(
         &engine,
@@ -126,16 +156,7 @@ pub fn run(args: &DjangoArgs) -> u8 {
         return EXIT_ERROR;
     }
     let _ = out.flush();
-    for n in &notes {
-        inert::eprint_message(&format!("pglint django: note: {n}"));
-    }
-    for w in &warnings {
-        inert::eprint_message(&format!("pglint django: warning: {w}"));
-    }
-    for e in &errors {
-        // Django's words, and the migrations' names.
-        inert::eprint_message(&format!("pglint django: error: {e}"));
-    }
+    eprint_messages(&notes, &warnings, &errors);
     if !errors.is_empty() {
         return EXIT_ERROR;
     }
@@ -144,6 +165,38 @@ pub fn run(args: &DjangoArgs) -> u8 {
         &summary,
         args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning),
     )
+}
+
+/// Django's words, and the migrations' names, made inert.
+fn eprint_messages(notes: &[String], warnings: &[String], errors: &[String]) {
+    for n in notes {
+        inert::eprint_message(&format!("pglint django: note: {n}"));
+    }
+    for w in warnings {
+        inert::eprint_message(&format!("pglint django: warning: {w}"));
+    }
+    for e in errors {
+        inert::eprint_message(&format!("pglint django: error: {e}"));
+    }
+}
+
+/// With `--locks`, the `pglint locks` format `--format` names (it has no compact, sarif or
+/// github output); `None` without.
+fn locks_format(args: &DjangoArgs) -> Result<Option<LocksFormat>, String> {
+    if !args.locks {
+        return Ok(None);
+    }
+    match args.format {
+        Format::Human => Ok(Some(LocksFormat::Human)),
+        Format::Markdown => Ok(Some(LocksFormat::Markdown)),
+        Format::Json => Ok(Some(LocksFormat::Json)),
+        other => Err(format!(
+            "--locks prints human, markdown or json, not {}",
+            other
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        )),
+    }
 }
 
 fn report_error(e: impl miette::Diagnostic + Send + Sync + 'static) -> u8 {
@@ -271,6 +324,7 @@ fn ask_django(
             root: project_dir.display().to_string(),
             apps: args.apps.clone(),
         }),
+        fresh_database: args.fresh_database,
     };
     helper::run(
         &python(args),

@@ -16,7 +16,7 @@
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -31,6 +31,9 @@ const TAIL_BYTES: usize = 64 * 1024;
 /// How long the pipes may take to reach end of file once the child is gone: a process it
 /// started may still hold them.
 const GRACE: Duration = Duration::from_secs(1);
+/// How long the child has, after SIGTERM at the deadline, to clean up before it is killed: the
+/// helper drops its throwaway database (`--fresh-database`) then.
+const TERM_GRACE: Duration = Duration::from_secs(10);
 /// How often the child is polled for having exited (std has no wait with a timeout).
 const POLL: Duration = Duration::from_millis(20);
 
@@ -95,10 +98,14 @@ pub fn run(mut cmd: Command, input: Vec<u8>, timeout: Duration) -> io::Result<Ra
         if let Ok(Some(status)) = waited {
             break Some(status);
         }
-        if waited.is_err() || left().is_zero() {
+        if waited.is_err() {
             let _ = child.kill();
             let _ = child.wait();
             waited?;
+            break None;
+        }
+        if left().is_zero() {
+            stop(&mut child);
             break None;
         }
         thread::sleep(POLL.min(left()));
@@ -115,6 +122,27 @@ pub fn run(mut cmd: Command, input: Vec<u8>, timeout: Duration) -> io::Result<Ra
         answer,
         output,
     })
+}
+
+/// Ends the child at the deadline: SIGTERM (the helper's handler unwinds to its cleanup; with
+/// none, it ends at once), then SIGKILL after [`TERM_GRACE`].
+fn stop(child: &mut Child) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: a plain system call; the child has not been waited for, so its pid is still
+        // its own.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let start = Instant::now();
+        while start.elapsed() < TERM_GRACE {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            thread::sleep(POLL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn spawn(f: impl FnOnce() + Send + 'static) -> io::Result<()> {

@@ -348,6 +348,23 @@ fn a_child_past_the_timeout_is_killed() {
     assert_eq!(ran.output, b"started\n");
 }
 
+/// At the deadline the child gets SIGTERM first, and time to clean up (the helper drops its
+/// throwaway database then); it still counts as killed, and its answer is not read.
+#[cfg(unix)]
+#[test]
+fn a_child_past_the_timeout_may_clean_up_after_sigterm() {
+    let started = std::time::Instant::now();
+    let ran = sh(
+        r#"trap 'echo cleaned up; echo partial >&3; exit 0' TERM
+           echo started; sleep 30 & wait"#,
+        "",
+        std::time::Duration::from_millis(300),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(ran.status.is_none() && ran.answer.is_none());
+    assert_eq!(ran.output, b"started\ncleaned up\n");
+}
+
 fn connected(server_version: Option<u32>, lock_timeout: Option<&str>) -> helper::Connection {
     helper::Connection {
         alias: "default".into(),

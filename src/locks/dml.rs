@@ -1,6 +1,7 @@
 //! INSERT, UPDATE, DELETE, SELECT: ROW EXCLUSIVE on the table written, ACCESS SHARE on the
-//! tables read; a statement without WHERE reads the whole table; foreign keys make the
-//! referenced (or referencing) tables take part.
+//! tables read; an UPDATE or DELETE without WHERE reads the whole table and writes and
+//! row-locks every row of it (with a FROM or USING too: every row joins each of its rows);
+//! foreign keys make the referenced (or referencing) tables take part.
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{DeleteStmt, InsertStmt, UpdateStmt};
@@ -8,6 +9,17 @@ use pg_query::protobuf::{DeleteStmt, InsertStmt, UpdateStmt};
 use super::LockMode::*;
 use super::{Cx, Effects, exprs, name_of};
 use crate::schema::{ConstraintKind, QualifiedName};
+
+/// With no WHERE, the tables of FROM / USING are joined to every row: read in full too.
+fn scan_relations(nodes: &[pg_query::protobuf::Node], target: &QualifiedName, fx: &mut Effects) {
+    for node in nodes.iter().filter_map(|n| n.node.as_ref()) {
+        for r in exprs::relations_read(node) {
+            if &r != target {
+                fx.scan(&r);
+            }
+        }
+    }
+}
 
 fn read_relations(cx: &Cx, node: Option<&NodeEnum>, target: &QualifiedName, fx: &mut Effects) {
     let Some(node) = node else { return };
@@ -74,7 +86,8 @@ pub(super) fn update(cx: &Cx, s: &UpdateStmt, fx: &mut Effects) {
     if let Some(w) = s.where_clause.as_ref() {
         read_relations(cx, w.node.as_ref(), &table, fx);
     } else {
-        fx.scan(&table);
+        fx.write_every_row(&table);
+        scan_relations(&s.from_clause, &table, fx);
     }
     let written: Vec<String> = s
         .target_list
@@ -100,7 +113,8 @@ pub(super) fn delete(cx: &Cx, s: &DeleteStmt, fx: &mut Effects) {
     if let Some(w) = s.where_clause.as_ref() {
         read_relations(cx, w.node.as_ref(), &table, fx);
     } else {
-        fx.scan(&table);
+        fx.write_every_row(&table);
+        scan_relations(&s.using_clause, &table, fx);
     }
     let referencing: Vec<(QualifiedName, Vec<String>, char)> = cx
         .catalog

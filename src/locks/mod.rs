@@ -96,6 +96,10 @@ pub struct Effects {
     /// Tables read in full while the lock is held (index builds, validation, NOT NULL checks,
     /// rewrites).
     pub scans: Vec<QualifiedName>,
+    /// Tables every row of which an UPDATE or DELETE without WHERE writes (a new row version,
+    /// or a deletion): each row stays locked until the transaction ends, so other writes of any
+    /// row wait although the table's own lock (ROW EXCLUSIVE) lets them in. Read in full too.
+    pub writes_every_row: Vec<QualifiedName>,
     /// Relations the statement creates: nobody else sees them before COMMIT, so their locks
     /// block no one.
     pub creates: Vec<QualifiedName>,
@@ -235,6 +239,11 @@ impl Effects {
     }
 
     fn scan(&mut self, table: &QualifiedName) {
+        push_unique(&mut self.scans, table);
+    }
+
+    fn write_every_row(&mut self, table: &QualifiedName) {
+        push_unique(&mut self.writes_every_row, table);
         push_unique(&mut self.scans, table);
     }
 

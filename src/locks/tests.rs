@@ -112,3 +112,26 @@ fn a_new_index_blocks_no_reads() {
     let t = QualifiedName::public("shop_order");
     assert_eq!(e.blocks(&t), vec![Blocked::Writes], "{e:#?}");
 }
+
+#[test]
+fn update_or_delete_without_where_writes_every_row() {
+    let t = QualifiedName::public("shop_order");
+    for sql in [
+        "UPDATE shop_order SET status = 'new'",
+        "UPDATE shop_order SET status = c.id::text FROM shop_customer c",
+        "DELETE FROM shop_order",
+    ] {
+        let e = fx(SHOP, sql, 15);
+        assert_eq!(e.writes_every_row, std::slice::from_ref(&t), "{sql}");
+        assert!(e.scans(&t), "{sql}");
+        // ROW EXCLUSIVE itself blocks no one: the row locks are what writes wait for.
+        assert_eq!(e.mode_of(&t), Some(RowExclusive), "{sql}");
+    }
+    for sql in [
+        "UPDATE shop_order SET status = 'new' WHERE id = 1",
+        "DELETE FROM shop_order WHERE status = 'old'",
+        "INSERT INTO shop_order (id) VALUES (1)",
+    ] {
+        assert!(fx(SHOP, sql, 15).writes_every_row.is_empty(), "{sql}");
+    }
+}

@@ -447,6 +447,14 @@ pub fn shapes() -> Vec<Shape> {
             "UPDATE shop_order SET note = 'x'",
         ),
         shape(
+            "update from without where",
+            "UPDATE shop_order SET note = c.name FROM shop_customer c",
+        ),
+        shape(
+            "delete using without where",
+            "DELETE FROM legacy_log USING shop_customer",
+        ),
+        shape(
             "update by primary key",
             "UPDATE shop_order SET note = 'x' WHERE id = 1",
         ),
