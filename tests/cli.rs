@@ -358,7 +358,7 @@ fn readme_pglint_lines() -> Vec<ReadmeLine> {
 /// Every `pglint` command line in the README's shell blocks runs as written, in a folder where
 /// the files it names exist (directories of the shop's sqlmigrate output, and a migration that
 /// indexes an existing table): exit 0 or 1, nothing on stderr. `pglint django` lines need a
-/// Django project and database (tests/django_bridge.rs runs them); here their options must be
+/// Django project and database (tests/readme_django.rs runs them); here their options must be
 /// ones the command takes.
 #[test]
 fn the_readmes_command_lines_run() {

@@ -412,6 +412,10 @@ fn the_locks_of_migration_files(p: &Project) {
         .unwrap_or_else(|| panic!("{v:#}"));
     // warehouse_stock is 0001's (context): it existed before, and is rewritten (int → bigint).
     assert_eq!(stock["mode"], "ACCESS EXCLUSIVE", "{v:#}");
+    assert_eq!(
+        migrations[0]["sql_name"], "sqlmigrate warehouse 0002_stock_changes",
+        "{v:#}"
+    );
     assert!(
         migrations[0]["rewrites"]
             .as_array()
@@ -437,7 +441,10 @@ fn the_locks_of_migration_files(p: &Project) {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with(&format!("{STOCK}\natomic: every lock is held until COMMIT"))
+        text.starts_with(&format!(
+            "{STOCK}\nlines are those of the SQL that `sqlmigrate warehouse 0002_stock_changes` \
+             prints\natomic: every lock is held until COMMIT"
+        )) && text.contains(&format!("-- Alter field quantity on stock ({STOCK}:"))
             && text.contains("Summary\n  warehouse_stock  ACCESS EXCLUSIVE"),
         "{text}"
     );

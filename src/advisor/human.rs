@@ -92,6 +92,13 @@ fn paint(out: &mut dyn Write, c: &Cell, color: bool) -> io::Result<()> {
 fn render_file(f: &FileLocks, color: bool, out: &mut dyn Write) -> io::Result<()> {
     paint(out, &styled(f.path.clone(), BOLD), color)?;
     writeln!(out)?;
+    if let Some(sql) = &f.sql_name {
+        writeln!(
+            out,
+            "lines are those of the SQL that `{}` prints",
+            inert::text(sql)
+        )?;
+    }
     writeln!(out, "{}", transaction_line(f))?;
     writeln!(out)?;
     if f.rows.is_empty() {

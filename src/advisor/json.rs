@@ -11,7 +11,7 @@
 //!                  "rebuilt_indexes": [],
 //!                  "new_relations": [], "needs_no_transaction": false, "refused": null,
 //!                  "syntax_error": null, "held_until_line": 20, "released_by": "commit"}],
-//!  "migrations": [{"path": "...", "atomic": true, "commit_lines": [20],
+//!  "migrations": [{"path": "...", "sql_name": null, "atomic": true, "commit_lines": [20],
 //!                  "tables": [{"relation": "shop_order", "mode": "ACCESS EXCLUSIVE",
 //!                              "blocks_reads": true, "blocks_writes": true,
 //!                              "from_line": 12, "until_line": 20, "statements": 3,
@@ -23,7 +23,9 @@
 //!                  "syntax_errors": []}]}
 //! ```
 //!
-//! `sql` is the whole statement on one line (white space runs collapsed). Lock modes are
+//! `sql` is the whole statement on one line (white space runs collapsed). In `pglint django
+//! --locks` the path is the migration `.py`, the lines are those of the SQL that `sql_name`
+//! (`sqlmigrate APP NAME`) prints, and each operation is followed by its place in the `.py`. Lock modes are
 //! spelled as in SQL; relations are unqualified in schema `public`, qualified otherwise.
 //! `released_by`: `commit`, `rollback`, `end_of_file` (a transaction never closed) or
 //! `statement_end` (outside a transaction block).
@@ -81,6 +83,9 @@ struct Lock {
 #[derive(Serialize)]
 struct Migration<'a> {
     path: &'a str,
+    /// `pglint django`: the name of the SQL whose lines the `line` fields count
+    /// (`sqlmigrate shop 0003_x`); `null` for a SQL file.
+    sql_name: Option<&'a str>,
     atomic: bool,
     commit_lines: &'a [usize],
     tables: Vec<TableHold>,
@@ -185,6 +190,7 @@ fn migration(f: &FileLocks) -> Migration<'_> {
     };
     Migration {
         path: &f.path,
+        sql_name: f.sql_name.as_deref(),
         atomic: s.atomic,
         commit_lines: &f.commit_lines,
         tables: s

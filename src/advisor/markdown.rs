@@ -28,6 +28,7 @@ pub fn render(files: &[FileLocks], out: &mut dyn Write) -> io::Result<()> {
 fn render_file(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### {}", code(&f.path))?;
     writeln!(out)?;
+    write_lines_sentence(f, out)?;
     writeln!(out, "{}", transaction_sentence(f))?;
     writeln!(out)?;
     if f.rows.is_empty() {
@@ -113,9 +114,22 @@ fn render_file(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
 /// The part of a file's section a findings report reuses: how long locks are held, then the
 /// summary list (no statement table, no chart).
 pub fn render_file_summary(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
+    write_lines_sentence(f, out)?;
     writeln!(out, "{}", transaction_sentence(f))?;
     writeln!(out)?;
     render_summary(f, out)
+}
+
+/// `pglint django`: the lines below count the generated SQL's lines, not the `.py`'s.
+fn write_lines_sentence(f: &FileLocks, out: &mut dyn Write) -> io::Result<()> {
+    match &f.sql_name {
+        Some(sql) => writeln!(
+            out,
+            "Lines are those of the SQL that {} prints.\n",
+            code(sql)
+        ),
+        None => Ok(()),
+    }
 }
 
 fn transaction_sentence(f: &FileLocks) -> String {

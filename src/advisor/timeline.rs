@@ -277,12 +277,30 @@ pub fn replay(m: &Migration, file: FileId, catalog: &mut Catalog) {
 
 fn facts(m: &Migration, stmt: &Statement) -> StmtFacts {
     StmtFacts {
-        operation: m.operation_of(stmt).map(|o| o.describe.to_string()),
+        operation: operation_text(m, stmt),
         deferred: stmt.deferred,
         sql: one_line(m.text(stmt.span)),
         in_transaction: stmt.in_transaction,
         ..StmtFacts::default()
     }
+}
+
+/// The operation a statement comes from. For SQL generated from a migration `.py` (`pglint
+/// django --locks`) with the operation's place there, `Add field x to y
+/// (shop/migrations/0003_x.py:16)`, and Django's deferred SQL under the operation it is
+/// deferred from: the SQL's lines are not the `.py`'s.
+fn operation_text(m: &Migration, stmt: &Statement) -> Option<String> {
+    let Some(_) = &m.file.generated else {
+        return m.operation_of(stmt).map(|o| o.describe.to_string());
+    };
+    let (prefix, op) = match m.operation_of(stmt) {
+        Some(op) => ("", op),
+        None => ("deferred from ", m.operations.get(stmt.deferred_from?)?),
+    };
+    Some(match op.source_at {
+        Some(at) => format!("{prefix}{} ({}:{})", op.describe, m.file.name, at.line),
+        None => format!("{prefix}{}", op.describe),
+    })
 }
 
 fn transaction_step(node: &NodeEnum) -> Option<StepKind> {

@@ -63,10 +63,6 @@ pub fn render(
         for f in locks {
             writeln!(out, "### {}", code(&super::repo_path(&f.path)))?;
             writeln!(out)?;
-            if let Some(sql) = &f.sql_name {
-                writeln!(out, "Lines are those of the SQL that {} prints.", code(sql))?;
-                writeln!(out)?;
-            }
             render_file_summary(f, out)?;
         }
     }
