@@ -283,8 +283,13 @@ fn add_column(
             Ct::ConstrDefault => default = c.raw_expr.as_deref(),
             Ct::ConstrNotnull => not_null = true,
             Ct::ConstrIdentity => rewrite = true,
-            // PostgreSQL 18 makes VIRTUAL the default; before, only STORED exists.
-            Ct::ConstrGenerated if c.generated_kind != "v" || cx.pg < 18 => rewrite = true,
+            // PostgreSQL 18 makes VIRTUAL the default; before, only STORED exists (and a
+            // column without STORED is a syntax error).
+            Ct::ConstrGenerated if c.generated_kind == "v" && cx.pg < 18 => {
+                fx.refuse("VIRTUAL generated columns need PostgreSQL 18 (before, only STORED)");
+                rewrite = true;
+            }
+            Ct::ConstrGenerated if c.generated_kind != "v" => rewrite = true,
             Ct::ConstrCheck => verify = true,
             Ct::ConstrPrimary => {
                 index_build = true;

@@ -60,6 +60,9 @@ pub(super) fn add(
         }
         Ct::ConstrPrimary | Ct::ConstrUnique | Ct::ConstrExclusion => {
             let is_pk = ct == Ct::ConstrPrimary;
+            if c.nulls_not_distinct {
+                super::refuse_nulls_not_distinct(cx, fx);
+            }
             if !c.indexname.is_empty() {
                 // USING INDEX: no build; a primary key still verifies NOT NULL.
                 // The index is renamed to the constraint's name (SHARE UPDATE EXCLUSIVE),

@@ -19,6 +19,9 @@ pub(super) fn create_index(cx: &Cx, s: &IndexStmt, fx: &mut Effects) {
     let kind = cx.kind_of(&table);
     let index = (!s.idxname.is_empty()).then(|| table.sibling(&s.idxname));
     let partitioned = cx.is_partitioned(&table);
+    if s.nulls_not_distinct {
+        super::refuse_nulls_not_distinct(cx, fx);
+    }
     let columns: Vec<String> = s
         .index_params
         .iter()
@@ -156,6 +159,9 @@ pub(super) fn reindex(cx: &Cx, s: &ReindexStmt, fx: &mut Effects) {
             };
             let table = ix.table.clone();
             if cx.is_partitioned(&table) {
+                if cx.pg < 14 {
+                    fx.refuse("REINDEX is not yet implemented for partitioned indexes (before 14)");
+                }
                 partitioned_reindex(cx, &table, fx);
                 return;
             }
@@ -213,10 +219,11 @@ fn reindex_table(
 }
 
 /// REINDEX of a partitioned table or index: PostgreSQL 14+ reindexes each partition in a
-/// transaction of its own (so not inside a transaction block); 12 and 13 skip it with a
-/// warning.
+/// transaction of its own (so not inside a transaction block); 12 and 13 lock the table SHARE
+/// and skip it with a warning (a partitioned index they refuse: see [`reindex`]).
 fn partitioned_reindex(cx: &Cx, table: &QualifiedName, fx: &mut Effects) {
     if cx.pg < 14 {
+        fx.table(table, Share);
         return;
     }
     fx.needs_no_transaction = true;

@@ -265,6 +265,13 @@ impl Effects {
     }
 }
 
+/// `UNIQUE NULLS NOT DISTINCT` (a constraint or an index) is a syntax error before 15.
+fn refuse_nulls_not_distinct(cx: &Cx, fx: &mut Effects) {
+    if cx.pg < 15 {
+        fx.refuse("UNIQUE NULLS NOT DISTINCT needs PostgreSQL 15 or later");
+    }
+}
+
 fn push_unique(list: &mut Vec<QualifiedName>, name: &QualifiedName) {
     if !list.contains(name) {
         list.push(name.clone());

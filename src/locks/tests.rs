@@ -95,6 +95,43 @@ fn partition_lock_differences_by_version() {
     }
 }
 
+/// What a newer server accepts and an older one refuses, on both sides of the change.
+#[test]
+fn newer_syntax_is_refused_by_older_servers() {
+    let cases = [
+        (
+            "ALTER TABLE shop_order ADD COLUMN t2 numeric GENERATED ALWAYS AS (total * 2) VIRTUAL",
+            18,
+        ),
+        (
+            "ALTER TABLE shop_order ADD CONSTRAINT c_nnd UNIQUE NULLS NOT DISTINCT (code)",
+            15,
+        ),
+        (
+            "CREATE UNIQUE INDEX c_nnd ON shop_order (code) NULLS NOT DISTINCT",
+            15,
+        ),
+    ];
+    for (sql, since) in cases {
+        assert!(
+            fx(SHOP, sql, since - 1).refused.is_some(),
+            "{sql} on {}",
+            since - 1
+        );
+        assert!(fx(SHOP, sql, since).refused.is_none(), "{sql} on {since}");
+    }
+    // REINDEX of a partitioned index: refused before 14; from 14 outside a transaction block.
+    let setup = format!("{EVENTS}\nCREATE INDEX ev_n_idx ON ev (id);");
+    let e = fx(&setup, "REINDEX INDEX ev_n_idx", 13);
+    assert!(e.refused.is_some());
+    let e = fx(&setup, "REINDEX INDEX ev_n_idx", 14);
+    assert!(e.refused.is_none() && e.needs_no_transaction);
+    // Of a partitioned table: 13 locks the table SHARE and skips it (a warning).
+    let e = fx(&setup, "REINDEX TABLE ev", 13);
+    assert_eq!(e.mode_of(&QualifiedName::public("ev")), Some(Share));
+    assert!(!e.needs_no_transaction && e.refused.is_none());
+}
+
 #[test]
 fn unknown_index_locks_its_unknown_table() {
     let e = fx("", "DROP INDEX foo_idx", 15);
