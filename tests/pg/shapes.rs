@@ -147,6 +147,14 @@ pub fn shapes() -> Vec<Shape> {
         .setup("CREATE INDEX app_event_kind_idx ON app_event (kind);")
         .uncataloged(&["app_event_2024_01_kind_idx", "app_event_2024_02_kind_idx"]),
         shape(
+            "add foreign key not valid on a partitioned table (18+; refused before)",
+            "ALTER TABLE app_event ADD CONSTRAINT app_event_id_fk FOREIGN KEY (id) REFERENCES shop_customer (id) NOT VALID",
+        ),
+        shape(
+            "add foreign key on a partitioned table",
+            "ALTER TABLE app_event ADD CONSTRAINT app_event_id_fk FOREIGN KEY (id) REFERENCES shop_order (id)",
+        ),
+        shape(
             "add column generated stored",
             "ALTER TABLE shop_order ADD COLUMN total2 numeric GENERATED ALWAYS AS (total * 2) STORED",
         ),
