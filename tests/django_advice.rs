@@ -180,7 +180,7 @@ impl Env<'_> {
             .expect("run manage.py")
     }
 
-    /// `pglint django` on `files` with only `rule` on: how many findings of it, per file.
+    /// `pglint django` on `files` with only `rule` on: how many findings of it in all.
     fn findings(
         &self,
         dir: &Path,
