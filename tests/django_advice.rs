@@ -367,25 +367,40 @@ fn every_advice_applied_to_a_django_project_silences_its_rule() {
     let _ = std::fs::remove_dir_all(&work);
     // PGLINT_ADVICE_CASE=rule-id,... tries only these cases (while writing one).
     let only = std::env::var("PGLINT_ADVICE_CASE").ok();
-    let mut failed = Vec::new();
-    for id in cases() {
-        if only
-            .as_ref()
-            .is_some_and(|o| !o.split(',').any(|c| c == id))
-        {
-            continue;
+    let mut todo: Vec<String> = cases()
+        .into_iter()
+        .filter(|id| only.as_ref().is_none_or(|o| o.split(',').any(|c| c == id)))
+        .collect();
+    todo.reverse();
+    // Each case has its own project folder and databases, and spends its time waiting on
+    // Python and the server: a few at once (PGLINT_THREADS=1 for one at a time).
+    let threads = std::env::var("PGLINT_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 4);
+    let todo = std::sync::Mutex::new(todo);
+    let failed = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(id) = todo.lock().unwrap().pop() {
+                    let case = Case {
+                        env: &env,
+                        server: &server,
+                        work: &work,
+                        id: &id,
+                        dbs: std::cell::Cell::new(0),
+                    };
+                    if let Err(e) = case.try_it() {
+                        failed.lock().unwrap().push(format!("{id}: {e}"));
+                    }
+                }
+            });
         }
-        let case = Case {
-            env: &env,
-            server: &server,
-            work: &work,
-            id: &id,
-            dbs: std::cell::Cell::new(0),
-        };
-        if let Err(e) = case.try_it() {
-            failed.push(format!("{id}: {e}"));
-        }
-    }
+    });
+    let mut failed = failed.into_inner().unwrap();
+    failed.sort();
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
     assert!(failed.is_empty(), "\n{}", failed.join("\n\n"));
