@@ -450,6 +450,18 @@ struct Replay<'a> {
     /// Set while a squash whose originals are all linted too is pushed: only its syntax
     /// errors are news (see [`crate::squash::Schedule::is_covered`]).
     only_syntax_errors: bool,
+    /// Findings that a later file of the run may still settle (an index created after its
+    /// foreign key's migration), with their test on the schema at the end. Not streamed:
+    /// where they are in `findings` (streaming keeps them here, written at the end).
+    at_end: Vec<(AtEnd, crate::rules::checks::EndOfRun)>,
+}
+
+/// Where a finding awaiting the end of the run is kept.
+enum AtEnd {
+    /// At this position of `Replay::findings`.
+    Kept(usize),
+    /// Held back from a streamed file.
+    Held(Box<Finding>),
 }
 
 impl<'a> Replay<'a> {
@@ -469,6 +481,7 @@ impl<'a> Replay<'a> {
             run_wide: Vec::new(),
             run_wide_at: None,
             only_syntax_errors: false,
+            at_end: Vec::new(),
         }
     }
 
@@ -519,9 +532,9 @@ impl<'a> Replay<'a> {
                 crate::advisor::timeline::replay(migration, file, &mut self.locks_catalog);
             }
         }
-        let found = self
-            .engine
-            .lint(migration, file, &mut self.catalog, &self.files, report);
+        let (found, mut at_end) =
+            self.engine
+                .lint_run(migration, file, &mut self.catalog, &self.files, report);
         if !report {
             return None;
         }
@@ -542,10 +555,29 @@ impl<'a> Replay<'a> {
             .partition(|f| group::in_scope(f, GroupScope::Run) && engine.groups_over_run(f.rule));
         let first_run_wide = self.run_wide.is_empty() && !run_wide.is_empty();
         self.run_wide.extend(run_wide);
+        // A finding's test at the end of the run, if it has one (taken: a finding has one).
+        let mut test_of = |f: &Finding| {
+            at_end
+                .iter()
+                .position(|t| t.is_of(f))
+                .map(|i| at_end.swap_remove(i).settled)
+        };
         if self.streaming {
-            return Some(kept);
+            let mut now = Vec::with_capacity(kept.len());
+            for f in kept {
+                match test_of(&f) {
+                    Some(settled) => self.at_end.push((AtEnd::Held(Box::new(f)), settled)),
+                    None => now.push(f),
+                }
+            }
+            return Some(now);
         }
         let start = self.findings.len();
+        for (i, f) in kept.iter().enumerate() {
+            if let Some(settled) = test_of(f) {
+                self.at_end.push((AtEnd::Kept(start + i), settled));
+            }
+        }
         crate::growth::extend_gently(&mut self.findings, kept.into_iter(), 64);
         if first_run_wide {
             self.run_wide_at = Some((start, self.findings.len()));
@@ -557,6 +589,7 @@ impl<'a> Replay<'a> {
     /// at the end when streaming, since the rest is written already), the number of files
     /// linted and the advisor's view.
     fn finish(mut self) -> (Vec<Finding>, usize, Vec<FileLocks>) {
+        self.settle_at_end();
         let run_wide = group::merge(std::mem::take(&mut self.run_wide), GroupScope::Run);
         // Among the findings of the file where they start, in line order.
         let at = match (self.run_wide_at, run_wide.first()) {
@@ -568,6 +601,29 @@ impl<'a> Replay<'a> {
         };
         self.findings.splice(at..at, run_wide);
         (self.findings, self.linted, self.locks)
+    }
+
+    /// Drops the findings that the schema at the end of the run settles; the held-back
+    /// findings of a streamed run that stand are appended.
+    fn settle_at_end(&mut self) {
+        let mut dropped = vec![false; self.findings.len()];
+        for (at, settled) in std::mem::take(&mut self.at_end) {
+            let settled = settled(&self.catalog);
+            match at {
+                AtEnd::Kept(i) => dropped[i] = settled,
+                AtEnd::Held(f) if !settled => self.findings.push(*f),
+                AtEnd::Held(_) => {}
+            }
+        }
+        if let Some((start, end)) = self.run_wide_at {
+            let before = |i: usize| dropped[..i].iter().filter(|&&d| d).count();
+            self.run_wide_at = Some((start - before(start), end - before(end)));
+        }
+        let mut i = 0;
+        self.findings.retain(|_| {
+            i += 1;
+            !dropped.get(i - 1).copied().unwrap_or(false)
+        });
     }
 }
 

@@ -27,6 +27,22 @@ pub const DEFAULT_PG_VERSION: u32 = 15;
 pub const SYNTAX_ERROR: &str = "syntax-error";
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
+/// A finding of one file that the end of the run may still drop (see
+/// [`checks::Hit::unless_at_end_of_run`]), named by rule, statement and span.
+pub struct AtEndOfRun {
+    pub rule: &'static str,
+    pub statement: usize,
+    pub span: Span,
+    /// True on the schema at the end of the run: the finding is dropped.
+    pub settled: checks::EndOfRun,
+}
+
+impl AtEndOfRun {
+    pub fn is_of(&self, f: &Finding) -> bool {
+        f.rule == self.rule && f.statement == self.statement && f.span == self.span
+    }
+}
+
 /// Which rules run, at what level and with which options.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -117,7 +133,8 @@ impl Engine {
     }
 
     /// Replays a migration into the catalog; with `report`, also runs the checks.
-    /// `files` holds every file of the run so far, indexed by [`FileId`].
+    /// `files` holds every file of the run so far, indexed by [`FileId`]. The tests that some
+    /// findings still await at the end of the run are dropped: [`Engine::lint_run`] keeps them.
     pub fn lint(
         &self,
         m: &Migration,
@@ -126,7 +143,20 @@ impl Engine {
         files: &[Arc<SourceFile>],
         report: bool,
     ) -> Vec<Finding> {
+        self.lint_run(m, file, catalog, files, report).0
+    }
+
+    /// [`Engine::lint`], plus the findings to judge again at the end of the run.
+    pub fn lint_run(
+        &self,
+        m: &Migration,
+        file: FileId,
+        catalog: &mut Catalog,
+        files: &[Arc<SourceFile>],
+        report: bool,
+    ) -> (Vec<Finding>, Vec<AtEndOfRun>) {
         let mut findings = Vec::new();
+        let mut at_end = Vec::new();
         // Hits with the statement and the position of their rule, so that findings come out
         // in the same order whichever phase raised them.
         let mut pending: Vec<(usize, usize, Hit)> = Vec::new();
@@ -227,10 +257,18 @@ impl Engine {
                 }
                 None => {}
             }
+            if let Some(settled) = hit.unless_at_end.take() {
+                at_end.push(AtEndOfRun {
+                    rule: &active.decl.id,
+                    statement: index,
+                    span: hit.span,
+                    settled,
+                });
+            }
             findings.push(self.finding(active.decl, active.severity, m, index, hit, files));
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
-        findings
+        (findings, at_end)
     }
 
     /// Runs the checks of `ctx.phase` on one statement, each with its own options.

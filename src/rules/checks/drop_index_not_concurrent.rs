@@ -53,7 +53,7 @@ pub fn check(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 /// Django's generated names and are not in `Meta.indexes`, so that operation cannot name them.
 fn django_fix(generated: bool) -> &'static str {
     if generated {
-        "This index comes from a field option (db_index=True, unique=True, a ForeignKey), which RemoveIndexConcurrently cannot remove: change the field in the state only and drop the index yourself, SeparateDatabaseAndState(state_operations=[the AlterField], database_operations=[RunSQL('DROP INDEX CONCURRENTLY IF EXISTS ...')]) in a migration with atomic = False"
+        "This index comes from a field option (db_index=True, unique=True, a ForeignKey), which RemoveIndexConcurrently cannot remove: change the field in the state only and drop the index yourself, SeparateDatabaseAndState(state_operations=[the AlterField], database_operations=[RunSQL('DROP INDEX CONCURRENTLY IF EXISTS ...') for each of its indexes, and for unique=True RunSQL('ALTER TABLE ... DROP CONSTRAINT ...')]) in a migration with atomic = False"
     } else {
         "Use RemoveIndexConcurrently (django.contrib.postgres.operations) in a migration with atomic = False"
     }

@@ -2,7 +2,9 @@
 //!
 //! Judged on the catalog at the end of the file, because Django creates the FK index after the
 //! constraint (deferred SQL). Reported again at a later `DROP INDEX` / `DROP CONSTRAINT` that
-//! takes the last covering index away.
+//! takes the last covering index away. Either is dropped when a later file of the run creates
+//! a covering index: that is the advised way (`db_index=False`, then `AddIndexConcurrently` in
+//! an `atomic = False` migration), and the run's migrations are applied together.
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
@@ -115,7 +117,8 @@ fn added_fk(
         // A referencing table pglint never saw created is not judged: its indexes are unknown.
         fk_exists(catalog, &table_c, &columns_c, &name_c)
             && !is_covered(catalog, &table_c, &columns_c, None)
-    });
+    })
+    .unless_at_end_of_run(covered_at_end(table, &columns));
     hits.push(hit);
 }
 
@@ -155,9 +158,20 @@ fn removed_index(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>, ix: &Index, span: Span)
         .confirm(move |catalog| {
             fk_exists(catalog, &table_c, &columns_c, &name_c)
                 && !is_covered(catalog, &table_c, &columns_c, None)
-        });
+        })
+        .unless_at_end_of_run(covered_at_end(&table.name, columns));
         hits.push(hit);
     }
+}
+
+/// Whether an index covers the columns once every file of the run is replayed. A table gone
+/// (or renamed) by then keeps the finding: nothing shows that an index ever covered it.
+fn covered_at_end(
+    table: &QualifiedName,
+    columns: &[String],
+) -> impl Fn(&Catalog) -> bool + Send + Sync + 'static {
+    let (table, columns) = (table.clone(), columns.to_vec());
+    move |catalog| is_covered(catalog, &table, &columns, None)
 }
 
 fn describe(

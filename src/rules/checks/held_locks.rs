@@ -60,7 +60,7 @@ pub fn access_exclusive_then_slow(ctx: &StmtCtx<'_>, hits: &mut Vec<Hit>) {
 }
 
 const SPLIT: &str = "Split the migration in two (the quick operations in the first), or make it atomic = False; Django's deferred SQL (the indexes and foreign keys of AddField/CreateModel) runs at the end of the same transaction as the ALTER TABLE";
-const ONE_OPERATION: &str = "The lock and the slow work come from one operation, which no split of the migration separates: use SeparateDatabaseAndState to apply the field in the state and run the quick ALTER here, and move the slow part to a migration of its own with atomic = False (AddIndexConcurrently for an index; AddConstraintNotValid, then ValidateConstraint, for a constraint)";
+const ONE_OPERATION: &str = "The lock and the slow work come from one operation, which no split of the migration separates: use SeparateDatabaseAndState to apply the field in the state and run the quick ALTER here, and move the slow part to a migration of its own with atomic = False (for an index: AddIndexConcurrently of a Meta.indexes index, RunSQL('CREATE INDEX CONCURRENTLY ...') for one of db_index=True or a ForeignKey; for a constraint: AddConstraintNotValid, then ValidateConstraint)";
 const SELF_REWRITE: &str = "avoid its rewrite, since it locks the table ACCESS EXCLUSIVE itself and a commit alone does not help: add a new column, backfill it in batches and switch over";
 const SELF_SCAN: &str = "make it cheap, since it locks the table ACCESS EXCLUSIVE itself for its scan and a commit alone does not help: add a CHECK or foreign key NOT VALID and validate it in a later transaction, and SET NOT NULL only after a validated CHECK";
 

@@ -100,7 +100,13 @@ pub struct Hit {
     /// Secondary labels: key into `labels:`, file, span.
     pub related: Vec<(&'static str, FileId, Span)>,
     pub confirm: Option<Confirm>,
+    /// Judged again on the catalog at the end of the run: see [`Hit::unless_at_end_of_run`].
+    pub unless_at_end: Option<EndOfRun>,
 }
+
+/// A test on the schema at the end of the whole run (every file replayed, context included);
+/// true drops the finding. See [`Hit::unless_at_end_of_run`].
+pub type EndOfRun = Box<dyn Fn(&Catalog) -> bool + Send + Sync>;
 
 impl Hit {
     pub fn at(span: Span) -> Self {
@@ -110,6 +116,7 @@ impl Hit {
             vars: Vec::new(),
             related: Vec::new(),
             confirm: None,
+            unless_at_end: None,
         }
     }
 
@@ -130,6 +137,18 @@ impl Hit {
 
     pub fn confirm(mut self, f: impl Fn(&Catalog) -> bool + 'static) -> Self {
         self.confirm = Some(Box::new(move |c: &Catalog| f(c).then(Confirmed::default)));
+        self
+    }
+
+    /// Drops the finding when `settled` holds on the schema at the end of the run: for a
+    /// hazard that a later migration of the same run removes before anything is deployed
+    /// alone (the index that an `atomic = False` migration after the foreign key's creates
+    /// concurrently). The finding is still reported where the hazard arises.
+    pub fn unless_at_end_of_run(
+        mut self,
+        settled: impl Fn(&Catalog) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.unless_at_end = Some(Box::new(settled));
         self
     }
 
