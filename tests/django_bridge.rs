@@ -73,6 +73,18 @@ impl Project {
         cmd.output().expect("run pglint")
     }
 
+    /// The venv's site-packages, where third-party apps' migrations are.
+    fn site_packages(&self) -> PathBuf {
+        let out = Command::new(&self.python)
+            .args([
+                "-c",
+                "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+            ])
+            .output()
+            .expect("run python");
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    }
+
     /// The 1-based line of the first line of `file` that contains `needle` after `after`.
     fn line_of(&self, file: &str, needle: &str, after: &str) -> usize {
         let text = std::fs::read_to_string(self.dir.join(file)).unwrap();
@@ -189,6 +201,7 @@ fn django_bridge() {
     a_relative_python_is_found_from_the_current_directory(&project, &work);
     a_fresh_database_renders_what_looks_names_up(&project, &server);
     a_fresh_database_is_dropped_at_the_timeout(&project, &server);
+    a_third_party_migration_that_looks_names_up(&project, &server);
     the_locks_of_migration_files(&project);
     // Last: it migrates a database of its own.
     server
@@ -353,6 +366,77 @@ fn a_fresh_database_renders_what_looks_names_up(p: &Project, server: &pg::Server
                 p.line_of(BROKEN, "AlterUniqueTogether", "operations")
             )
         ),
+        "{v:#}"
+    );
+    assert_eq!(throwaway_databases(server), Vec::<String>::new());
+}
+
+const TAGGED: &str = "tagged/migrations/0001_initial.py";
+const TAGGIT_RENAME: &str =
+    "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx";
+
+/// A real third-party app from PyPI: django-taggit's 0006 is a `RenameIndex` with `old_fields`,
+/// whose SQL Django can only write after looking the index up in the database. On the fresh
+/// (never migrated) database of the test it cannot render: a warning naming it, as context of
+/// the project's `tagged` 0001, and the run goes on. With `--fresh-database` it renders (as a
+/// target too, from site-packages), against the state the migrations before it leave: there,
+/// a no-op.
+fn a_third_party_migration_that_looks_names_up(p: &Project, server: &pg::Server) {
+    let settings = ["--settings", "bridgeproj.settings_thirdparty"];
+    let out = p.pglint(&[&settings[..], &[TAGGED, "--format", "json"]].concat());
+    // A new table with its FK's index: nothing to report, and linted all the same.
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out)["summary"]["files"], 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "pglint django: warning: taggit/migrations/{TAGGIT_RENAME}.py: cannot render its SQL \
+             (sqlmigrate taggit {TAGGIT_RENAME} failed: ValueError: Found wrong number (0) of \
+             indexes for taggit_taggeditem(content_type_id, object_id).)"
+        )),
+        "stderr: {err}"
+    );
+
+    let taggit = p
+        .site_packages()
+        .join("taggit/migrations")
+        .join(format!("{TAGGIT_RENAME}.py"));
+    let out = p.pglint_env(
+        &[
+            &settings[..],
+            &["--fresh-database", "--locks", "--format", "json"],
+            &[TAGGED, taggit.to_str().unwrap()],
+        ]
+        .concat(),
+        &[("PGLINT_DJANGO_PGDATABASE", "pglint_absent")],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("warning") && !err.contains("error") && err.contains("throwaway database"),
+        "stderr: {err}"
+    );
+    // Rendered against the real state, the rename is Django's `-- (no-op)`: taggit's 0002
+    // already made the index under its new name. The migration is there, with no statement.
+    let v = json(&out);
+    let rendered = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["path"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("{TAGGIT_RENAME}.py"))
+        })
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(rendered["commit_lines"], serde_json::json!([6]), "{v:#}");
+    assert!(
+        !v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["path"] == rendered["path"]),
         "{v:#}"
     );
     assert_eq!(throwaway_databases(server), Vec::<String>::new());
