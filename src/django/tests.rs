@@ -35,6 +35,15 @@ fn answer_for(ops: Vec<helper::OperationLine>) -> MigrationSql {
 
 const SQL: &str = "BEGIN;\n--\n-- Add field sku to product\n--\nALTER TABLE \"p\" ADD COLUMN \"sku\" int NULL;\n--\n-- Raw Python operation\n--\n-- THIS OPERATION CANNOT BE WRITTEN AS SQL\n--\n-- Create index x on field(s) sku of model product\n--\nCREATE INDEX \"x\" ON \"p\" (\"sku\");\nCOMMIT;\n";
 
+/// The operations of [`SQL`], one by one; the RunPython's place is not known.
+fn sql_operations() -> Vec<helper::OperationLine> {
+    vec![
+        op("Add field sku to product", Some(12)),
+        op("Raw Python operation", None),
+        op("Create index x on field(s) sku of model product", Some(20)),
+    ]
+}
+
 fn at(line: usize, column: usize) -> Option<LineCol> {
     Some(LineCol { line, column })
 }
@@ -42,11 +51,7 @@ fn at(line: usize, column: usize) -> Option<LineCol> {
 #[test]
 fn kth_header_gets_the_kth_operation_place() {
     let mut m = parse::parse_file(SourceFile::new("shop/migrations/0002_x.py", SQL));
-    let a = answer_for(vec![
-        op("Add field sku to product", Some(12)),
-        op("Raw Python operation", None),
-        op("Create index x on field(s) sku of model product", Some(20)),
-    ]);
+    let a = answer_for(sql_operations());
     attach_places(&mut m, &a);
     let got: Vec<_> = m.operations.iter().map(|o| o.source_at).collect();
     assert_eq!(got, [at(12, 9), None, at(20, 9)]);
@@ -57,11 +62,7 @@ fn kth_header_gets_the_kth_operation_place() {
 #[test]
 fn every_offset_of_the_sql_maps_to_a_place_in_the_py() {
     let mut m = parse::parse_file(SourceFile::new("shop/migrations/0002_x.py", SQL));
-    let a = answer_for(vec![
-        op("Add field sku to product", Some(12)),
-        op("Raw Python operation", None),
-        op("Create index x on field(s) sku of model product", Some(20)),
-    ]);
+    let a = answer_for(sql_operations());
     attach_places(&mut m, &a);
     let file = &m.file;
     let g = file.generated.as_ref().expect("generated");

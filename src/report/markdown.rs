@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use super::summary_line;
 use crate::advisor::FileLocks;
 use crate::advisor::markdown::{code, render_file_summary, text};
+use crate::advisor::timeline::{one_line, shorten};
 use crate::finding::{Finding, Severity, Summary};
 
 pub fn render(
@@ -88,17 +89,7 @@ fn push_generated_sql(message: &mut String, f: &Finding) {
         .text
         .get(f.statement_span.start..f.statement_span.end)
         .unwrap_or_default();
-    let mut quoted = String::new();
-    for (n, word) in statement.split_whitespace().enumerate() {
-        if n > 0 {
-            quoted.push(' ');
-        }
-        quoted.push_str(word);
-    }
-    if let Some((cut, _)) = quoted.char_indices().nth(SQL_QUOTE_CHARS) {
-        quoted.truncate(cut);
-        quoted.push('…');
-    }
+    let quoted = shorten(&one_line(statement), SQL_QUOTE_CHARS);
     message.push_str("<br>SQL: ");
     message.push_str(&code(&quoted));
 }
